@@ -1,0 +1,223 @@
+"""Settings for the hub, read from the environment (and an optional .env file).
+
+Everything has a development default so `clone, install, run` works on a laptop with no
+servers: SQLite, an embedded filesystem broker and keys kept under var/. Production mode
+(`HUB_ENV=production`) refuses to start without real secrets.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+HUB_ENV = env.str("HUB_ENV", default="development")
+if HUB_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"HUB_ENV must be 'development' or 'production', not {HUB_ENV!r}")
+PRODUCTION = HUB_ENV == "production"
+
+if PRODUCTION:
+    SECRET_KEY = env.str("SECRET_KEY")
+else:
+    SECRET_KEY = env.str("SECRET_KEY", default="development-only-secret-key-not-for-production-use-0123456789")
+
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when HUB_ENV=production")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "tenants",
+    "sevenoffice",
+    "exports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hub.urls"
+WSGI_APPLICATION = "hub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'hub.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE makes writers wait for the lock instead of failing with "database is locked"
+    # when the web process and a worker write at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth, i18n, static ------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env.str("TIME_ZONE", default="Europe/Oslo")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Mail -------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hub@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Credentials encryption ---------------------------------------------------------------
+# Fernet keys, newest first. The first encrypts; all decrypt, so keys rotate without downtime.
+CREDENTIALS_KEYS = env.list("CREDENTIALS_KEYS", default=[])
+CREDENTIALS_KEY_FILE = VAR_DIR / "credentials.key"
+if PRODUCTION and not CREDENTIALS_KEYS:
+    raise ImproperlyConfigured("CREDENTIALS_KEYS must be set when HUB_ENV=production")
+
+# --- 24SevenOffice -------------------------------------------------------------------------
+SEVENOFFICE_API_URL = env.url("SEVENOFFICE_API_URL", default="https://api.24sevenoffice.com").geturl().rstrip("/")
+SEVENOFFICE_WEBSERVICES_URL = (
+    env.url("SEVENOFFICE_WEBSERVICES_URL", default="https://webservices.24sevenoffice.com").geturl().rstrip("/")
+)
+# Any GUID works against the sandbox; production needs the id 24SO's API support issued.
+SEVENOFFICE_APPLICATION_ID = env.str(
+    "SEVENOFFICE_APPLICATION_ID", default="" if PRODUCTION else "6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+)
+if PRODUCTION and not SEVENOFFICE_APPLICATION_ID:
+    raise ImproperlyConfigured("SEVENOFFICE_APPLICATION_ID must be set when HUB_ENV=production")
+SEVENOFFICE_TIMEOUT = env.float("SEVENOFFICE_TIMEOUT", default=30.0)
+SEVENOFFICE_CONNECT_TIMEOUT = env.float("SEVENOFFICE_CONNECT_TIMEOUT", default=5.0)
+SEVENOFFICE_MAX_CONCURRENT_PER_ACCOUNT = env.int("SEVENOFFICE_MAX_CONCURRENT_PER_ACCOUNT", default=2)
+
+# --- Celery ----------------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+BROKER_DIR = VAR_DIR / "broker"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Embedded broker: no server, still a real `celery worker` process. One folder in and
+    # out; the folders must exist before the worker starts (hub/celery.py creates them).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+    }
+else:
+    # Redis: the visibility timeout must exceed the longest task plus retry countdown, and
+    # must be set in all three places to take effect.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 1800,
+        "socket_timeout": 10,
+        "socket_connect_timeout": 5,
+        "health_check_interval": 25,
+    }
+    CELERY_VISIBILITY_TIMEOUT = 1800
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- REST API --------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hub API",
+    "DESCRIPTION": "Push departments, customers, projects and invoices; export them to 24SevenOffice.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Security (production sits behind an HTTPS-terminating proxy) -------------------------------
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Logging ----------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # zeep logs whole request bodies at DEBUG, and the Login body carries the password.
+        "zeep": {"level": "WARNING"},
+        "zeep.transports": {"level": "WARNING"},
+        "urllib3": {"level": "WARNING"},
+    },
+}
