@@ -1,0 +1,107 @@
+from django import forms
+from django.contrib import admin
+
+from tenants import services
+from tenants.models import ApiKey, Department, Membership, SevenOfficeCredential, Tenant
+
+
+class DepartmentInline(admin.TabularInline):
+    model = Department
+    extra = 0
+
+
+@admin.register(Tenant)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "created_at"]
+    search_fields = ["slug", "name"]
+    inlines = [DepartmentInline]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "tenant"]
+    list_filter = ["tenant"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "tenant", "role"]
+    list_filter = ["tenant", "role"]
+
+
+class CredentialAdminForm(forms.ModelForm):
+    # Write-only: never rendered back, not even after a form error.
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text="Leave empty to keep the stored password. It is never shown again.",
+    )
+    scope_departments = forms.ModelMultipleChoiceField(
+        queryset=Department.objects.all(),
+        required=False,
+        label="Departments",
+        help_text="Departments this credential serves (ignored when it serves all departments).",
+    )
+
+    class Meta:
+        model = SevenOfficeCredential
+        fields = ["tenant", "username", "identity_id", "all_departments"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["scope_departments"].initial = self.instance.departments.all()
+
+    def clean(self):
+        cleaned = super().clean()
+        tenant = cleaned.get("tenant")
+        if tenant is not None:
+            errors = services.credential_errors(
+                tenant=tenant,
+                username=cleaned.get("username", ""),
+                password=cleaned.get("password"),
+                departments=self.scope(),
+                credential=self.instance if self.instance.pk else None,
+            )
+            for field, message in errors.items():
+                self.add_error("scope_departments" if field == "departments" else field, message)
+        return cleaned
+
+    def scope(self):
+        if self.cleaned_data.get("all_departments"):
+            return services.ALL_DEPARTMENTS
+        return list(self.cleaned_data.get("scope_departments") or [])
+
+
+@admin.register(SevenOfficeCredential)
+class SevenOfficeCredentialAdmin(admin.ModelAdmin):
+    form = CredentialAdminForm
+    list_display = ["username", "tenant", "all_departments", "identity_id", "updated_at"]
+    list_filter = ["tenant", "all_departments"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.credential_save(
+            tenant=data["tenant"],
+            username=data["username"],
+            password=data.get("password") or None,
+            identity_id=data.get("identity_id"),
+            departments=form.scope(),
+            credential=obj,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The scope was saved by credential_save; the form has no m2m of its own.
+        pass
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "tenant", "is_admin", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["tenant", "is_admin"]
+    readonly_fields = ["lookup", "key_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        # Keys are created with `manage.py create_api_key` (or the settings UI), which shows the key once.
+        return False

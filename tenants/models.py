@@ -1,0 +1,135 @@
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from tenants import crypto
+
+
+class Tenant(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Department(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="departments")
+    code = models.CharField(
+        max_length=40,
+        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", "Use letters, digits, '-', '_' or '.'.")],
+    )
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="department_code_unique_per_tenant")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    ACCOUNTANT = "accountant", "Accountant"
+    OPS = "ops", "Ops"
+
+
+class Membership(models.Model):
+    """A user's place in a tenant. One tenant per user keeps every request's scope unambiguous."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    def __str__(self):
+        return f"{self.user} ({self.role} of {self.tenant})"
+
+
+class SevenOfficeCredential(models.Model):
+    """A 24SO login (community user) and the departments whose exports use it.
+
+    The password is stored only encrypted (tenants.crypto) and never leaves through repr,
+    forms or the API. A department-specific credential wins over the all-departments one.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="credentials")
+    username = models.CharField(max_length=254)
+    password_encrypted = models.TextField(editable=False)
+    identity_id = models.UUIDField(
+        null=True, blank=True, help_text="The 24SO client (identity) to use when the login reaches several."
+    )
+    all_departments = models.BooleanField(
+        default=False, help_text="Serve every department that has no credential of its own."
+    )
+    departments = models.ManyToManyField(
+        Department, through="CredentialDepartment", related_name="credentials", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], condition=Q(all_departments=True), name="one_all_departments_credential_per_tenant"
+            )
+        ]
+
+    def __str__(self):
+        scope = "all departments" if self.all_departments else "chosen departments"
+        return f"{self.username} ({scope})"
+
+    def __repr__(self):
+        return f"<SevenOfficeCredential {self.pk} {self.username!r}>"
+
+    def set_password(self, raw_password: str) -> None:
+        self.password_encrypted = crypto.encrypt(raw_password)
+
+    def reveal_password(self) -> str:
+        """The plaintext, for the 24SO Login call only."""
+        return crypto.decrypt(self.password_encrypted)
+
+
+class CredentialDepartment(models.Model):
+    """Scope row: a department belongs to at most one department-specific credential."""
+
+    credential = models.ForeignKey(SevenOfficeCredential, on_delete=models.CASCADE)
+    department = models.OneToOneField(Department, on_delete=models.CASCADE, related_name="credential_scope")
+
+    def __str__(self):
+        return f"{self.department.code} -> {self.credential.username}"
+
+
+class ApiKey(models.Model):
+    """A source system's key for the REST API. Only a hash is stored; the key is shown once."""
+
+    PREFIX = "hub"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, blank=True)
+    lookup = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    is_admin = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.PREFIX}_{self.lookup}… ({self.name or 'unnamed'})"
+
+    @staticmethod
+    def hash_secret(secret: str) -> str:
+        # The secret is 32 random bytes, so a fast hash is enough (no dictionary to attack).
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def new_key_material(cls) -> tuple[str, str, str]:
+        """(lookup, secret, full key). The full key is `hub_<lookup>_<secret>`."""
+        lookup = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        return lookup, secret, f"{cls.PREFIX}_{lookup}_{secret}"
