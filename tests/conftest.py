@@ -1,1 +1,35 @@
+import os
+
+import pytest
+from django.conf import settings
+
 pytest_plugins = ["tests.fixtures.sandbox"]
+
+# Tests carrying these markers need a real service or ../shared. Locally they may skip when
+# the service is absent; in CI (HUB_STRICT_SKIPS=1) a skip of any of them is a failure.
+STRICT_MARKERS = {"postgres", "redis", "browser", "contract", "e2e"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if not (report.skipped and os.environ.get("HUB_STRICT_SKIPS")):
+        return
+    needs = STRICT_MARKERS & {m.name for m in item.iter_markers()}
+    if needs and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped a test that needs {', '.join(sorted(needs))} while HUB_STRICT_SKIPS=1: {reason}"
+
+
+@pytest.fixture
+def require_postgres():
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def require_redis():
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.skip("needs Redis: set CELERY_BROKER_URL=redis://...")

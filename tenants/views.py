@@ -1,0 +1,23 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from exports.models import Invoice
+from tenants.services import credentials_by_department
+
+
+def tenant_of(user):
+    """The signed-in user's tenant; users without a membership see nothing."""
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        raise PermissionDenied("This user belongs to no tenant.")
+    return membership.tenant
+
+
+@login_required
+def home(request):
+    tenant = tenant_of(request.user)
+    serving = credentials_by_department(tenant)
+    coverage = [{"department": d, "credential": serving.get(d.pk)} for d in tenant.departments.all()]
+    context = {"tenant": tenant, "coverage": coverage, "invoice_count": Invoice.objects.filter(tenant=tenant).count()}
+    return render(request, "tenants/home.html", context)
