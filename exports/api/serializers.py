@@ -1,0 +1,137 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from exports.models import Customer, Invoice, InvoiceKind, Project
+from tenants.models import Department
+
+
+class TenantSlugRelatedField(serializers.SlugRelatedField):
+    """A reference by external id (or code) that only sees the request's tenant."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(tenant=self.context["tenant"])
+
+    def to_internal_value(self, data):
+        try:
+            return self.get_queryset().get(**{self.slug_field: str(data)})
+        except self.get_queryset().model.DoesNotExist:
+            raise serializers.ValidationError(f"Unknown {self.slug_field.replace('_', ' ')} {data!r}.") from None
+
+
+class AddressSerializer(serializers.Serializer):
+    street = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=2, min_length=2, required=False, default="NO")
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    external_id = serializers.CharField(max_length=100)
+    address = AddressSerializer(required=False)
+
+    class Meta:
+        model = Customer
+        fields = ["external_id", "name", "organization_number", "email", "phone", "address", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def to_representation(self, customer):
+        data = super().to_representation(customer)
+        data["address"] = {f: getattr(customer, f) for f in ("street", "postal_code", "city", "country")}
+        return data
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        values.update(values.pop("address", {}))
+        return values
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    external_id = serializers.CharField(max_length=100)
+    customer = TenantSlugRelatedField(
+        slug_field="external_id", queryset=Customer.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Project
+        fields = ["external_id", "number", "name", "customer", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(max_length=40)
+
+    class Meta:
+        model = Department
+        fields = ["code", "name"]
+
+    def validate_code(self, code):
+        Department._meta.get_field("code").run_validators(code)
+        return code
+
+
+class InvoiceLineSerializer(serializers.Serializer):
+    product_number = serializers.CharField(max_length=100)
+    product_name = serializers.CharField(max_length=125)
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=4)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    discount_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"), default=Decimal("0")
+    )
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"))
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    external_id = serializers.CharField(max_length=100)
+    number = serializers.IntegerField(min_value=1)
+    department = TenantSlugRelatedField(slug_field="code", queryset=Department.objects.all())
+    customer = TenantSlugRelatedField(slug_field="external_id", queryset=Customer.objects.all())
+    project = TenantSlugRelatedField(
+        slug_field="external_id", queryset=Project.objects.all(), required=False, allow_null=True
+    )
+    credits = TenantSlugRelatedField(
+        slug_field="external_id", queryset=Invoice.objects.all(), required=False, allow_null=True
+    )
+    lines = InvoiceLineSerializer(many=True, allow_empty=False)
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "external_id", "number", "kind", "credits", "department", "customer", "project", "invoice_date",
+            "due_date", "currency", "our_reference", "your_reference", "text", "lines", "created_at", "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def to_representation(self, invoice):
+        data = super().to_representation(invoice)
+        data["lines"] = InvoiceLineSerializer(invoice.lines.all(), many=True).data
+        return data
+
+    def validate(self, attrs):
+        errors = {}
+        kind = attrs.get("kind", InvoiceKind.INVOICE)
+        credited = attrs.get("credits")
+        if kind == InvoiceKind.CREDIT_NOTE and credited is None:
+            errors["credits"] = "A credit note must name the invoice it credits."
+        if kind == InvoiceKind.INVOICE and credited is not None:
+            errors["credits"] = "Only credit notes credit an invoice."
+        if credited is not None and credited.kind != InvoiceKind.INVOICE:
+            errors["credits"] = f"{credited.external_id!r} is not an invoice."
+        if credited is not None and credited.external_id == attrs["external_id"]:
+            errors["credits"] = "A credit note cannot credit itself."
+        if attrs["due_date"] < attrs["invoice_date"]:
+            errors["due_date"] = "The due date is before the invoice date."
+        project = attrs.get("project")
+        if project is not None and project.customer_id not in (None, attrs["customer"].pk):
+            errors["project"] = f"Project {project.external_id!r} belongs to another customer."
+        taken = (
+            Invoice.objects.filter(tenant=self.context["tenant"], number=attrs["number"])
+            .exclude(external_id=attrs["external_id"])
+            .values_list("external_id", flat=True)
+            .first()
+        )
+        if taken:
+            errors["number"] = f"Invoice number {attrs['number']} is already used by {taken!r}."
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs

@@ -1,0 +1,22 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from exports.api import views as export_views
+from tenants import api as tenant_api
+
+urlpatterns = [
+    path("departments", export_views.DepartmentList.as_view(), name="api-departments"),
+    path("customers", export_views.CustomerList.as_view(), name="api-customers"),
+    path("customers/<str:key>", export_views.CustomerDetail.as_view(), name="api-customer"),
+    path("projects", export_views.ProjectList.as_view(), name="api-projects"),
+    path("projects/<str:key>", export_views.ProjectDetail.as_view(), name="api-project"),
+    path("invoices", export_views.InvoiceList.as_view(), name="api-invoices"),
+    path("invoices/<str:key>", export_views.InvoiceDetail.as_view(), name="api-invoice"),
+    path("credentials", tenant_api.CredentialList.as_view(), name="api-credentials"),
+    path("schema", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="api-schema"),
+    path(
+        "docs",
+        SpectacularSwaggerView.as_view(url_name="api-schema", authentication_classes=[], permission_classes=[]),
+        name="api-docs",
+    ),
+]
