@@ -124,3 +124,108 @@ class InvoiceLine(models.Model):
     @property
     def vat_amount(self) -> Decimal:
         return (self.net_amount * self.vat_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    IN_TRANSFER = "in_transfer", "In transfer"
+    DONE = "done", "Done"
+    LOGIN_ERROR = "login_error", "Login error"
+    DUPLICATE = "duplicate", "Duplicate"
+    FAILED = "failed", "Failed"
+
+
+# An invoice reaches 24SO through at most one item in these states, whatever the batch.
+LIVE_STATUSES = (ExportStatus.IN_TRANSFER, ExportStatus.DONE)
+OPEN_STATUSES = (ExportStatus.QUEUED, ExportStatus.IN_TRANSFER)
+
+
+class ExportBatch(models.Model):
+    """One click on *Export to 24SevenOffice* (or one API call): the receipt."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="export_batches")
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="export_batches"
+    )
+    source = models.CharField(max_length=20, default="ui")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "export batches"
+
+    def __str__(self):
+        return f"Export {self.pk}"
+
+
+class ExportItem(models.Model):
+    """One invoice on a receipt. Its status changes only through exports.transitions."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(ExportBatch, on_delete=models.CASCADE, related_name="items")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="export_items")
+    status = models.CharField(max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    message = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, help_text="Which claim holds the item in transfer.")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the last SaveInvoices call started.")
+    # The 24SO binding: which account and client hold the invoice, and its ids there.
+    sevenoffice_username = models.CharField(max_length=254, blank=True)
+    sevenoffice_identity_id = models.UUIDField(null=True, blank=True)
+    sevenoffice_order_id = models.BigIntegerField(null=True, blank=True)
+    sevenoffice_invoice_id = models.BigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "invoice"], name="export_item_once_per_batch"),
+            models.UniqueConstraint(
+                fields=["invoice"], condition=Q(status__in=LIVE_STATUSES), name="one_live_transfer_per_invoice"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["batch", "status"], name="export_item_batch_status"),
+            models.Index(fields=["status", "lease_until"], name="export_item_sweep"),
+        ]
+
+    def __str__(self):
+        return f"{self.invoice} in {self.batch}: {self.status}"
+
+    @property
+    def number_differs(self) -> bool:
+        """24SO assigned another number than the hub's: its invoice series needs aligning."""
+        return self.sevenoffice_invoice_id is not None and self.sevenoffice_invoice_id != self.invoice.number
+
+
+class BindingKind(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    PROJECT = "project", "Project"
+    PRODUCT = "product", "Product"
+    PRODUCT_CATEGORY = "product_category", "Product category"
+
+
+class SevenOfficeBinding(models.Model):
+    """A hub record (or product number) and its id in one 24SO client (identity).
+
+    A row with no sevenoffice_id is a claim: one worker is creating the record in 24SO right
+    now, so others wait for it instead of creating a second one.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    identity_id = models.UUIDField()
+    kind = models.CharField(max_length=20, choices=BindingKind.choices)
+    key = models.CharField(max_length=120, help_text="The hub's key: a record id or a product number.")
+    sevenoffice_id = models.BigIntegerField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "identity_id", "kind", "key"], name="binding_unique_per_client")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.key} -> {self.sevenoffice_id} in {self.identity_id}"

@@ -186,6 +186,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    # The database is the source of truth: re-dispatch what a lost message or a dead worker left.
+    "export-sweep": {"task": "exports.sweep", "schedule": env.float("EXPORT_SWEEP_SECONDS", default=15.0)},
+}
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,113 @@
+"""Find-or-create of 24SO records (customers, projects, products) without racing into doubles.
+
+Each key is claimed by inserting its binding row first (unique per client); only the claimer
+looks the record up in 24SO and creates it when missing. Others wait for the id. A claim
+older than CLAIM_STALE_SECONDS (its worker died) may be taken over; the takeover looks the
+record up in 24SO again before creating, so a half-finished create is found, not repeated.
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from exports.models import SevenOfficeBinding
+from sevenoffice.errors import RemoteUnavailable
+
+CLAIM_STALE_SECONDS = 120
+WAIT_SECONDS = 30
+
+
+class BindingBusy(RemoteUnavailable):
+    """Another worker is still creating this record in 24SO; try again shortly."""
+
+
+def bindings_resolve(
+    *,
+    tenant,
+    identity_id,
+    kind: str,
+    keys: Iterable[str],
+    lookup: Callable[[list[str]], dict[str, int]],
+    create: Callable[[list[str]], dict[str, int | Exception]],
+) -> dict[str, int | Exception]:
+    """24SO ids for `keys`: from bindings, else found by `lookup`, else made by `create`.
+
+    `lookup(keys)` returns the ids 24SO already has; `create(keys)` returns per key an id or
+    the exception (a per-record rejection) that stopped it. Both take all missing keys at
+    once, so a chunk of invoices costs one lookup and one create call, not one per key.
+    """
+    keys = sorted(set(keys))
+    scope = {"tenant": tenant, "identity_id": identity_id, "kind": kind}
+    known = dict(
+        SevenOfficeBinding.objects.filter(**scope, key__in=keys, sevenoffice_id__isnull=False).values_list(
+            "key", "sevenoffice_id"
+        )
+    )
+    missing = [k for k in keys if k not in known]
+    if not missing:
+        return known
+    fresh, taken_over = _claim(scope, missing)
+    mine = fresh + taken_over
+    results: dict[str, int | Exception] = dict(known)
+    if mine:
+        try:
+            # A fresh claim means no worker ever tried to create the record, so only
+            # takeovers need the lookup.
+            found = lookup(taken_over) if taken_over else {}
+            to_create = [k for k in mine if k not in found]
+            created = create(to_create) if to_create else {}
+        except Exception:
+            # The create may have reached 24SO (an ambiguous failure): leave the claims stale,
+            # so whoever takes them over looks the records up before creating.
+            SevenOfficeBinding.objects.filter(**scope, key__in=mine, sevenoffice_id__isnull=True).update(
+                claimed_at=timezone.now() - timedelta(seconds=CLAIM_STALE_SECONDS + 1)
+            )
+            raise
+        now = timezone.now()
+        for key in mine:
+            outcome = found.get(key, created.get(key))
+            if isinstance(outcome, int):
+                SevenOfficeBinding.objects.filter(**scope, key=key).update(sevenoffice_id=outcome, synced_at=now)
+            else:  # 24SO refused it: nothing exists there, so the next attempt may start fresh
+                SevenOfficeBinding.objects.filter(**scope, key=key, sevenoffice_id__isnull=True).delete()
+            results[key] = outcome if outcome is not None else LookupError(f"24SO returned no id for {kind} {key}")
+    others = [k for k in missing if k not in mine]
+    if others:
+        results.update(_wait_for(scope, others))
+    return results
+
+
+def _claim(scope, keys) -> tuple[list[str], list[str]]:
+    """(keys newly claimed, stale claims taken over)."""
+    now = timezone.now()
+    fresh, taken_over = [], []
+    for key in keys:
+        try:
+            with transaction.atomic():
+                SevenOfficeBinding.objects.create(**scope, key=key, claimed_at=now)
+            fresh.append(key)
+        except IntegrityError:
+            stale = now - timedelta(seconds=CLAIM_STALE_SECONDS)
+            if SevenOfficeBinding.objects.filter(
+                **scope, key=key, sevenoffice_id__isnull=True, claimed_at__lt=stale
+            ).update(claimed_at=now):
+                taken_over.append(key)
+    return fresh, taken_over
+
+
+def _wait_for(scope, keys) -> dict[str, int]:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        done = dict(
+            SevenOfficeBinding.objects.filter(**scope, key__in=keys, sevenoffice_id__isnull=False).values_list(
+                "key", "sevenoffice_id"
+            )
+        )
+        if len(done) == len(keys):
+            return done
+        if time.monotonic() > deadline:
+            raise BindingBusy(f"another worker is still creating {scope['kind']} records in 24SO")
+        time.sleep(0.2)

@@ -1,0 +1,21 @@
+"""Thin Celery tasks: take ids, call one service, retry only what is retryable."""
+
+from celery import shared_task
+
+from exports import transfer
+from sevenoffice.errors import RemoteUnavailable
+
+
+@shared_task(name="exports.send_chunk", bind=True, acks_late=True, max_retries=transfer.MAX_ATTEMPTS)
+def export_send_chunk(self, credential_id: int, item_ids: list[int]):
+    try:
+        transfer.export_send_chunk(credential_id=credential_id, item_ids=item_ids)
+    except RemoteUnavailable as exc:
+        # The items are back in the queue with their own due time; if this retry is lost
+        # with the worker, the sweeper dispatches them again.
+        raise self.retry(exc=exc, countdown=transfer.retry_delay(self.request.retries + 1)) from None
+
+
+@shared_task(name="exports.sweep", acks_late=True)
+def export_sweep():
+    return transfer.export_sweep()

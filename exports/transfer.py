@@ -1,0 +1,505 @@
+"""Export of invoices and credit notes to 24SO: create a receipt, route it, send it in chunks.
+
+Claim, call, record: a short transaction claims items (queued -> in_transfer), the SOAP
+calls run with no transaction open, and short updates record each outcome. The database is
+the source of truth; Celery messages only say "send these items", and the sweeper
+re-dispatches whatever a lost message or a dead worker left behind.
+"""
+
+import logging
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Min, Prefetch
+from django.utils import timezone
+
+from exports import bindings, transitions
+from exports.models import (
+    BindingKind,
+    ExportBatch,
+    ExportItem,
+    ExportStatus,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    SevenOfficeBinding,
+)
+from sevenoffice import errors as so_errors
+from sevenoffice.client import SevenOfficeClient
+from sevenoffice.types import (
+    Address,
+    Company,
+    Credential,
+    InvoiceOrder,
+    InvoiceRow,
+    OrderStatus,
+    Product,
+    ProductCategory,
+)
+from sevenoffice.types import Project as RemoteProject
+from tenants.models import SevenOfficeCredential
+from tenants.services import credentials_by_department
+
+log = logging.getLogger(__name__)
+S = ExportStatus
+
+CHUNK_SIZE = 100  # invoices per SaveInvoices call
+LEASE_SECONDS = 300  # an item in transfer longer than this is presumed abandoned
+DISPATCH_GRACE_SECONDS = 60  # a queued item not picked up by then is re-dispatched
+MAX_ATTEMPTS = 8
+PRODUCT_CATEGORY_NAME = "Hub"  # where products the hub creates are placed
+PREVIOUS_WRITE_WINDOW = timedelta(minutes=5)  # 24SO rounds change times; look back generously
+
+
+def hub_reference(invoice: Invoice) -> str:
+    """What the hub writes in ReferenceNumber so it can recognise its own invoices in 24SO."""
+    return f"HUB-{invoice.pk}/{invoice.number}"
+
+
+# --- Receipts -------------------------------------------------------------------------------
+
+
+def export_create(*, tenant, invoices, user=None, source: str = "ui") -> ExportBatch:
+    """A receipt with one queued item per invoice, routed and handed to workers on commit."""
+    invoice_ids = sorted({i.pk if isinstance(i, Invoice) else int(i) for i in invoices})
+    with transaction.atomic():
+        batch = ExportBatch.objects.create(tenant=tenant, created_by=user, source=source)
+        owned = Invoice.objects.filter(tenant=tenant, pk__in=invoice_ids).values_list("pk", flat=True)
+        ExportItem.objects.bulk_create(
+            [ExportItem(tenant=tenant, batch=batch, invoice_id=pk) for pk in owned], batch_size=1000
+        )
+        export_route(batch=batch)
+    return batch
+
+
+def export_retry(*, batch: ExportBatch, item_ids=None) -> int:
+    """Failed and login-error items back to queued (after a fix), then routed again."""
+    items = ExportItem.objects.filter(batch=batch, status__in=(S.FAILED, S.LOGIN_ERROR))
+    if item_ids is not None:
+        items = items.filter(pk__in=item_ids)
+    with transaction.atomic():
+        moved = transitions.transition(
+            items.values_list("pk", flat=True), to=S.QUEUED, expect=(S.FAILED, S.LOGIN_ERROR), message="", attempts=0
+        )
+        export_route(batch=batch)
+    return moved
+
+
+def export_route(*, batch: ExportBatch, items=None) -> None:
+    """Queued items of departments without a credential end as login errors at once (they
+    never hold up the others); the rest go to workers in chunks per credential, invoices
+    before credit notes so a credit note finds the invoice it credits already in 24SO."""
+    serving = credentials_by_department(batch.tenant)
+    queued = items if items is not None else ExportItem.objects.filter(batch=batch, status=S.QUEUED)
+    rows = queued.values_list("pk", "invoice__department_id", "invoice__department__code", "invoice__kind")
+    by_credential = defaultdict(lambda: ([], []))
+    orphans = defaultdict(list)
+    for item_id, department_id, code, kind in rows.order_by("invoice__number"):
+        credential = serving.get(department_id)
+        if credential is None:
+            orphans[code].append(item_id)
+        else:
+            by_credential[credential.pk][kind == InvoiceKind.CREDIT_NOTE].append(item_id)
+    for code, item_ids in orphans.items():
+        transitions.transition(
+            item_ids, to=S.LOGIN_ERROR, expect=(S.QUEUED,),
+            message=f"Department {code} has no 24SevenOffice credential. Add one under Credentials, then retry.",
+        )
+    due = timezone.now() + timedelta(seconds=DISPATCH_GRACE_SECONDS)
+    for credential_id, (invoice_items, credit_items) in by_credential.items():
+        for chunk in _chunks(invoice_items) + _chunks(credit_items):
+            ExportItem.objects.filter(pk__in=chunk, status=S.QUEUED).update(next_attempt_at=due)
+            _enqueue_on_commit(credential_id, chunk)
+
+
+def _chunks(ids, size=CHUNK_SIZE):
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _enqueue_on_commit(credential_id, item_ids, countdown=None):
+    from exports.tasks import export_send_chunk
+
+    options = {"countdown": countdown} if countdown else {}
+    transaction.on_commit(lambda: export_send_chunk.apply_async((credential_id, item_ids), **options))
+
+
+def export_summary(batch: ExportBatch) -> dict:
+    """Counts per status and whether the export has finished, in one query."""
+    counts = {status: 0 for status in S.values}
+    for status, n in ExportItem.objects.filter(batch=batch).values_list("status").annotate(n=Count("pk")).order_by():
+        counts[status] = n
+    total = sum(counts.values())
+    open_count = counts[S.QUEUED] + counts[S.IN_TRANSFER]
+    return {"counts": counts, "total": total, "finished": open_count == 0, "processed": total - open_count}
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    status: str
+    message: str = ""
+    order_id: int | None = None
+    invoice_id: int | None = None
+
+
+def export_send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
+    """Send one chunk of items through one credential. Raises RemoteUnavailable (after
+    putting the items back in the queue) when the caller should retry later."""
+    credential = SevenOfficeCredential.objects.filter(pk=credential_id).first()
+    claimed = transitions.claim(item_ids, lease_seconds=LEASE_SECONDS)
+    _settle_unclaimable(item_ids, claimed)
+    if not claimed:
+        return
+    items = list(
+        ExportItem.objects.filter(pk__in=claimed).select_related(
+            "tenant", "invoice__customer", "invoice__project__customer", "invoice__department", "invoice__credits"
+        ).prefetch_related(Prefetch("invoice__lines", queryset=InvoiceLine.objects.order_by("position")))
+    )
+    if credential is None:
+        _record_all(items, Outcome(S.LOGIN_ERROR, "The credential was removed; add one under Credentials, then retry."))
+        return
+    try:
+        sender = ChunkSender(credential, items)
+        outcomes = sender.send()
+    except so_errors.CredentialsError as exc:
+        departments = ", ".join(sorted({i.invoice.department.code for i in items}))
+        _record_all(items, Outcome(S.LOGIN_ERROR, f"24SevenOffice refused the login for {departments}: {exc}"))
+        return
+    except so_errors.RemoteUnavailable as exc:
+        _requeue(items, exc)
+        raise
+    for item in items:
+        _record(item, outcomes[item.pk])
+
+
+def _settle_unclaimable(item_ids, claimed):
+    """Items left queued because their invoice is live in another item: done there means this
+    receipt's copy is a duplicate (the same invoice was sent by someone else)."""
+    leftover = ExportItem.objects.filter(pk__in=set(item_ids) - set(claimed), status=S.QUEUED)
+    for item in leftover.select_related("invoice"):
+        live = (
+            ExportItem.objects.filter(invoice_id=item.invoice_id, status__in=(S.DONE, S.IN_TRANSFER))
+            .exclude(pk=item.pk)
+            .first()
+        )
+        if live is not None and live.status == S.DONE:
+            transitions.transition(
+                [item.pk], to=S.DUPLICATE, expect=(S.QUEUED,),
+                message=f"Already exported in export {live.batch_id} as 24SO invoice {live.sevenoffice_invoice_id}.",
+                sevenoffice_invoice_id=live.sevenoffice_invoice_id,
+            )
+
+
+def _record(item: ExportItem, outcome: Outcome) -> None:
+    fields = {"message": outcome.message[:2000], "lease_until": None, "claim_token": None}
+    if outcome.order_id is not None:
+        fields["sevenoffice_order_id"] = outcome.order_id
+    if outcome.invoice_id is not None:
+        fields["sevenoffice_invoice_id"] = outcome.invoice_id
+    if outcome.status in (S.DONE, S.DUPLICATE):
+        fields["sevenoffice_username"] = item.sevenoffice_username
+        fields["sevenoffice_identity_id"] = item.sevenoffice_identity_id
+    transitions.transition([item.pk], to=outcome.status, expect=(S.IN_TRANSFER,), **fields)
+
+
+def _record_all(items, outcome: Outcome) -> None:
+    for item in items:
+        _record(item, outcome)
+
+
+def _requeue(items, exc: so_errors.RemoteUnavailable) -> None:
+    """A retryable fault: back to the queue with backoff and jitter, or failed after MAX_ATTEMPTS."""
+    attempts = max(i.attempts for i in items)
+    if attempts >= MAX_ATTEMPTS:
+        _record_all(items, Outcome(S.FAILED, f"24SevenOffice did not answer after {attempts} attempts: {exc}"))
+        return
+    delay = retry_delay(attempts)
+    message = f"24SevenOffice unavailable ({exc}); retrying in {delay:.0f} s"
+    transitions.transition(
+        [i.pk for i in items], to=S.QUEUED, expect=(S.IN_TRANSFER,), message=message[:2000],
+        lease_until=None, claim_token=None, next_attempt_at=timezone.now() + timedelta(seconds=delay),
+    )
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with full jitter, capped at ten minutes."""
+    return random.uniform(1, min(600, 5 * 2 ** max(0, attempts - 1)))
+
+
+class ChunkSender:
+    """Everything one SaveInvoices call needs, gathered with as few 24SO calls as possible."""
+
+    def __init__(self, credential: SevenOfficeCredential, items: list[ExportItem]):
+        self.credential = credential
+        self.items = items
+        self.tenant = items[0].tenant
+        self.client = SevenOfficeClient(
+            Credential(
+                username=credential.username,
+                password=credential.reveal_password(),
+                identity_id=str(credential.identity_id) if credential.identity_id else None,
+            )
+        )
+
+    def send(self) -> dict[int, Outcome]:
+        self.identity_id = self._identity_id()
+        for item in self.items:
+            item.sevenoffice_username = self.credential.username
+            item.sevenoffice_identity_id = self.identity_id
+        outcomes: dict[int, Outcome] = {}
+        pending = self._reconcile(outcomes)
+        orders = self._orders(pending, outcomes)
+        if orders:
+            sent = [item for item in pending if item.pk in orders]
+            ExportItem.objects.filter(pk__in=[i.pk for i in sent]).update(sent_at=timezone.now())
+            results = self.client.save_invoices([orders[i.pk] for i in sent])
+            for item, result in zip(sent, results):
+                outcomes[item.pk] = self._outcome(item, result)
+        return outcomes
+
+    def _identity_id(self) -> str:
+        if self.credential.identity_id:
+            return str(self.credential.identity_id)
+        identities = self.client.identities()
+        if len(identities) != 1:
+            raise so_errors.IdentityRequired(identities)
+        return identities[0].id
+
+    def _reconcile(self, outcomes) -> list[ExportItem]:
+        """Before sending: invoices 24SO already holds. Ours (our reference on it, from a
+        write whose answer was lost) are done; another invoice under our number is a duplicate."""
+        numbers = [item.invoice.number for item in self.items]
+        found = self.client.get_invoices(invoice_ids=numbers, invoice_properties=RECONCILE_PROPERTIES, row_properties=())
+        retried = [item for item in self.items if item.sent_at is not None]
+        if retried:
+            since = min(item.sent_at for item in retried) - PREVIOUS_WRITE_WINDOW
+            customer_ids = SevenOfficeBinding.objects.filter(
+                tenant=self.tenant, identity_id=self.identity_id, kind=BindingKind.CUSTOMER,
+                key__in=[str(i.invoice.customer_id) for i in retried], sevenoffice_id__isnull=False,
+            ).values_list("sevenoffice_id", flat=True)
+            if customer_ids:
+                found += self.client.get_invoices(
+                    customer_ids=list(customer_ids), changed_after=since,
+                    invoice_properties=RECONCILE_PROPERTIES, row_properties=(),
+                )
+        by_reference = {o.reference_number: o for o in found if o.reference_number}
+        by_number = {o.invoice_id: o for o in found if o.invoice_id}
+        pending = []
+        for item in self.items:
+            ours = by_reference.get(hub_reference(item.invoice))
+            other = by_number.get(item.invoice.number)
+            if ours is not None:
+                outcomes[item.pk] = Outcome(
+                    S.DONE, "Already in 24SevenOffice from an earlier attempt; not sent again.",
+                    order_id=ours.order_id, invoice_id=ours.invoice_id,
+                )
+            elif other is not None:
+                outcomes[item.pk] = Outcome(
+                    S.DUPLICATE,
+                    f"24SevenOffice already has invoice number {item.invoice.number} (order {other.order_id}), "
+                    "not sent by this hub.",
+                    order_id=other.order_id, invoice_id=other.invoice_id,
+                )
+            else:
+                pending.append(item)
+        return pending
+
+    def _orders(self, items, outcomes) -> dict[int, InvoiceOrder]:
+        if not items:
+            return {}
+        customers = self._customer_ids(items)
+        projects = self._project_ids(items, customers)
+        products = self._product_ids(items)
+        tax_codes = {tax.rate.normalize(): tax for tax in self.client.get_tax_codes() if tax.rate is not None}
+        orders = {}
+        for item in items:
+            try:
+                orders[item.pk] = self._order(item, customers, projects, products, tax_codes)
+            except OrderNotReady as exc:
+                outcomes[item.pk] = Outcome(exc.status, str(exc))
+        return orders
+
+    def _order(self, item, customers, projects, products, tax_codes) -> InvoiceOrder:
+        invoice = item.invoice
+        customer_id = customers.get(str(invoice.customer_id))
+        if not isinstance(customer_id, int):
+            raise OrderNotReady(f"The customer could not be created in 24SevenOffice: {customer_id}")
+        credited_invoice_id = None
+        if invoice.kind == InvoiceKind.CREDIT_NOTE:
+            credited = ExportItem.objects.filter(invoice_id=invoice.credits_id, status=S.DONE).first()
+            if credited is None or credited.sevenoffice_invoice_id is None:
+                raise OrderNotReady(
+                    f"The credited invoice {invoice.credits.number} is not in 24SevenOffice yet; export it first."
+                )
+            credited_invoice_id = credited.sevenoffice_invoice_id
+        sign = -1 if invoice.kind == InvoiceKind.CREDIT_NOTE else 1
+        rows = []
+        for line in invoice.lines.all():
+            product_id = products.get(line.product_number)
+            if not isinstance(product_id, int):
+                raise OrderNotReady(f"Product {line.product_number} could not be created in 24SevenOffice: {product_id}")
+            tax = tax_codes.get(line.vat_rate.normalize())
+            if tax is None:
+                raise OrderNotReady(f"24SevenOffice has no VAT code for {line.vat_rate.normalize()} %.")
+            rows.append(
+                InvoiceRow(
+                    product_id=product_id, name=line.product_name, quantity=sign * abs(line.quantity),
+                    price=line.unit_price, discount_rate=line.discount_percent, sequence_number=line.position,
+                    tax_code=int(tax.no) if tax.no and tax.no.isdigit() else tax.id,
+                )
+            )
+        project_id = projects.get(str(invoice.project_id)) if invoice.project_id else None
+        return InvoiceOrder(
+            customer_id=customer_id,
+            order_status=OrderStatus.INVOICED,
+            rows=tuple(rows),
+            date_ordered=invoice.invoice_date,
+            payment_time=max((invoice.due_date - invoice.invoice_date).days, 0),
+            your_reference=invoice.your_reference[:50] or None,
+            reference_number=hub_reference(invoice),
+            invoice_text=invoice.text[:750] or None,
+            project_id=project_id if isinstance(project_id, int) else None,
+            currency=invoice.currency or None,
+            reference_invoice_id=credited_invoice_id,
+        )
+
+    def _outcome(self, item, result) -> Outcome:
+        if result.ok:
+            order = result.record
+            return Outcome(S.DONE, "", order_id=order.order_id, invoice_id=order.invoice_id)
+        return Outcome(S.FAILED, f"{result.error.message} ({result.error.type})" if result.error.type else result.error.message)
+
+    # 24SO records the invoices need, found or created once per client ------------------------
+
+    def _customer_ids(self, items) -> dict[str, int | Exception]:
+        customers = {str(i.invoice.customer_id): i.invoice.customer for i in items}
+
+        def lookup(keys):
+            found = {}
+            for key in keys:
+                matches = self.client.get_companies(external_id=customer_external_id(customers[key]))
+                if matches:
+                    found[key] = matches[0].id
+            return found
+
+        def make(keys):
+            companies = [company_for(customers[k]) for k in keys]
+            return _ids_or_errors(keys, self.client.save_companies(companies))
+
+        return self._resolve(BindingKind.CUSTOMER, customers, lookup, make)
+
+    def _project_ids(self, items, customers) -> dict[str, int | Exception]:
+        projects = {str(i.invoice.project_id): i.invoice.project for i in items if i.invoice.project_id}
+        if not projects:
+            return {}
+
+        def make(keys):
+            made = {}
+            for key in keys:
+                project = projects[key]
+                customer_id = customers.get(str(project.customer_id or ""))
+                made[key] = self.client.save_project(project_for(project, customer_id))
+            return made
+
+        return self._resolve(BindingKind.PROJECT, projects, lambda keys: {}, make)
+
+    def _product_ids(self, items) -> dict[str, int | Exception]:
+        names = {}
+        for item in items:
+            for line in item.invoice.lines.all():
+                names.setdefault(line.product_number, line.product_name)
+
+        def lookup(keys):
+            wanted = set(keys)
+            # One call lists the client's products; cheaper than one search per number.
+            return {p.no: p.id for p in self.client.get_products() if p.no in wanted and p.id is not None}
+
+        def make(keys):
+            category_id = self._category_id()
+            products = [Product(name=names[k][:125], no=k, category_id=category_id) for k in keys]
+            return _ids_or_errors(keys, self.client.save_products(products))
+
+        return self._resolve(BindingKind.PRODUCT, names, lookup, make)
+
+    def _category_id(self) -> int:
+        def lookup(keys):
+            return {c.name: c.id for c in self.client.get_product_categories() if c.name in keys and c.id}
+
+        def make(keys):
+            return _ids_or_errors(keys, self.client.save_product_categories([ProductCategory(name=k) for k in keys]))
+
+        result = self._resolve(BindingKind.PRODUCT_CATEGORY, {PRODUCT_CATEGORY_NAME: None}, lookup, make)
+        category_id = result[PRODUCT_CATEGORY_NAME]
+        if not isinstance(category_id, int):
+            raise so_errors.RecordRejected(None, f"product category could not be created: {category_id}")
+        return category_id
+
+    def _resolve(self, kind, records: dict, lookup, make):
+        return bindings.bindings_resolve(
+            tenant=self.tenant, identity_id=self.identity_id, kind=kind, keys=records.keys(), lookup=lookup, create=make
+        )
+
+
+RECONCILE_PROPERTIES = ("OrderId", "InvoiceId", "CustomerId", "ReferenceNumber", "OrderStatus")
+
+
+class OrderNotReady(Exception):
+    status = S.FAILED
+
+
+def _ids_or_errors(keys, results) -> dict[str, int | Exception]:
+    return {
+        key: result.record.id if result.ok else so_errors.RecordRejected(result.error.type, result.error.message)
+        for key, result in zip(keys, results)
+    }
+
+
+def customer_external_id(customer) -> str:
+    return f"HUB-{customer.pk}"
+
+
+def company_for(customer) -> Company:
+    address = Address(street=customer.street or None, postal_code=customer.postal_code or None,
+                      city=customer.city or None, country=customer.country or None)
+    return Company(
+        name=customer.name[:200], external_id=customer_external_id(customer),
+        organization_number=customer.organization_number or None, email=customer.email or None,
+        phone=customer.phone or None, country=customer.country or None, post_address=address,
+    )
+
+
+def project_for(project, customer_id) -> RemoteProject:
+    return RemoteProject(name=project.name[:200], customer_id=customer_id if isinstance(customer_id, int) else None)
+
+
+# --- Sweeping -------------------------------------------------------------------------------
+
+
+def export_sweep(now=None) -> int:
+    """Re-dispatch what a lost message or a dead worker left behind; returns the items touched.
+
+    In-transfer items past their lease go back to the queue; their sent_at makes the next
+    attempt look for them in 24SO before sending anything.
+    """
+    now = now or timezone.now()
+    expired = ExportItem.objects.filter(status=S.IN_TRANSFER, lease_until__lt=now).values_list("pk", flat=True)
+    revived = transitions.transition(
+        list(expired), to=S.QUEUED, expect=(S.IN_TRANSFER,), lease_until=None, claim_token=None,
+        message="The transfer was interrupted; checking 24SevenOffice before sending again.",
+    )
+    due = ExportItem.objects.filter(status=S.QUEUED, next_attempt_at__lt=now)
+    batches = due.values("batch_id").annotate(first=Min("pk")).values_list("batch_id", flat=True)
+    touched = revived
+    for batch in ExportBatch.objects.filter(pk__in=list(batches)).select_related("tenant"):
+        with transaction.atomic():
+            batch_due = due.filter(batch=batch)
+            touched += batch_due.count()
+            export_route(batch=batch, items=batch_due)
+    return touched
+
+

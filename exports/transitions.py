@@ -1,0 +1,67 @@
+"""Every status change of an export item happens here, and only along the allowed edges."""
+
+import uuid
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from exports.models import ExportItem, ExportStatus
+
+S = ExportStatus
+ALLOWED = {
+    S.QUEUED: {S.IN_TRANSFER, S.LOGIN_ERROR, S.DUPLICATE, S.FAILED, S.DONE},
+    # back to queued: a retryable fault or an expired lease; done: 24SO already had our write
+    S.IN_TRANSFER: {S.DONE, S.FAILED, S.DUPLICATE, S.LOGIN_ERROR, S.QUEUED},
+    S.FAILED: {S.QUEUED},  # retry after a fix
+    S.LOGIN_ERROR: {S.QUEUED},  # retry after entering the credential
+    S.DONE: set(),
+    S.DUPLICATE: set(),
+}
+
+
+class TransitionRefused(Exception):
+    pass
+
+
+def transition(item_ids, *, to: str, expect: tuple[str, ...], **fields) -> int:
+    """Move items from one of `expect` to `to` with a conditional UPDATE; returns how many moved.
+
+    Items not in an expected state are left alone (someone else moved them first), so
+    callers can claim work with this and proceed only with what they got.
+    """
+    for origin in expect:
+        if to not in ALLOWED[origin]:
+            raise TransitionRefused(f"{origin} -> {to} is not an allowed export status change")
+    return (
+        ExportItem.objects.filter(pk__in=list(item_ids), status__in=expect)
+        .update(status=to, updated_at=timezone.now(), **fields)
+    )
+
+
+def claim(item_ids, *, lease_seconds: int) -> list[int]:
+    """queued -> in_transfer; returns the ids claimed (others were taken or moved first).
+
+    The partial unique index `one_live_transfer_per_invoice` makes the database refuse a
+    second live transfer of the same invoice, whichever batch or worker asks; when the whole
+    chunk is refused for that, items are claimed one by one so the rest still go.
+    """
+    token = uuid.uuid4()
+    lease = {"lease_until": timezone.now() + timedelta(seconds=lease_seconds), "next_attempt_at": None,
+             "attempts": F("attempts") + 1, "claim_token": token}
+    item_ids = list(item_ids)
+    try:
+        with transaction.atomic():
+            transition(item_ids, to=S.IN_TRANSFER, expect=(S.QUEUED,), **lease)
+    except IntegrityError:
+        for item_id in item_ids:
+            try:
+                with transaction.atomic():
+                    transition([item_id], to=S.IN_TRANSFER, expect=(S.QUEUED,), **lease)
+            except IntegrityError:
+                pass  # its invoice is live in another item: left queued, resolved by the caller
+    return list(
+        ExportItem.objects.filter(pk__in=item_ids, status=S.IN_TRANSFER, claim_token=token)
+        .values_list("pk", flat=True)
+    )

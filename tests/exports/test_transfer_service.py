@@ -1,0 +1,129 @@
+"""The transfer service against the sandbox over HTTP, called in-process (no worker)."""
+
+from collections import Counter
+
+import pytest
+
+from exports import transfer
+from exports.models import ExportItem, ExportStatus, Invoice
+from sevenoffice.errors import RemoteUnavailable
+from sevenoffice.sandbox import accounts as sandbox_accounts
+from tenants.services import credential_for_department
+
+pytestmark = pytest.mark.django_db
+
+S = ExportStatus
+IDENTITIES = (sandbox_accounts.DEMO_AS_IDENTITY_ID, sandbox_accounts.DEMO_KONSULENT_IDENTITY_ID)
+
+
+def send_all(batch, tolerate_unavailable=False):
+    """Run every chunk the router would hand to workers, invoices before credit notes."""
+    for kind in ("invoice", "credit_note"):
+        items = ExportItem.objects.filter(batch=batch, status=S.QUEUED, invoice__kind=kind).select_related("invoice")
+        by_credential = {}
+        for item in items:
+            by_credential.setdefault(credential_for_department(item.invoice.department).pk, []).append(item.pk)
+        for credential_id, ids in by_credential.items():
+            try:
+                transfer.export_send_chunk(credential_id=credential_id, item_ids=ids)
+            except RemoteUnavailable:
+                if not tolerate_unavailable:
+                    raise
+
+
+def sandbox_orders(sandbox):
+    orders = []
+    for identity in IDENTITIES:
+        orders += sandbox.data(username=sandbox_accounts.DEFAULT_USERNAME, identity_id=identity).get("orders", [])
+    return orders
+
+
+def references_in_sandbox(sandbox):
+    return Counter(o.get("ReferenceNumber") for o in sandbox_orders(sandbox))
+
+
+def test_export_sends_each_invoice_once_and_routes_missing_credentials_to_login_error(sandbox, demo_tenant):
+    invoices = list(Invoice.objects.filter(tenant=demo_tenant).select_related("department"))
+    batch = transfer.export_create(tenant=demo_tenant, invoices=invoices)
+    stavanger = [i for i in invoices if i.department.code == "STAVANGER"]
+    assert transfer.export_summary(batch)["counts"][S.LOGIN_ERROR] == len(stavanger)
+    item = ExportItem.objects.filter(batch=batch, status=S.LOGIN_ERROR).first()
+    assert "Department STAVANGER has no 24SevenOffice credential" in item.message
+
+    send_all(batch)
+
+    summary = transfer.export_summary(batch)
+    assert summary["finished"]
+    assert summary["counts"][S.DONE] == len(invoices) - len(stavanger)
+    sent = [i for i in invoices if i.department.code != "STAVANGER"]
+    assert references_in_sandbox(sandbox) == Counter(transfer.hub_reference(i) for i in sent)
+    done = ExportItem.objects.filter(batch=batch, status=S.DONE)
+    assert all(i.sevenoffice_invoice_id and i.sevenoffice_order_id and i.sevenoffice_identity_id for i in done)
+
+
+def test_credit_note_is_booked_against_the_credited_invoice(sandbox, demo_tenant):
+    credit_note = Invoice.objects.filter(tenant=demo_tenant, kind="credit_note").exclude(
+        department__code="STAVANGER").first()
+    batch = transfer.export_create(tenant=demo_tenant, invoices=[credit_note, credit_note.credits])
+    send_all(batch)
+    credited_item = ExportItem.objects.get(batch=batch, invoice=credit_note.credits)
+    orders = {o["ReferenceNumber"]: o for o in sandbox_orders(sandbox)}
+    booked = orders[transfer.hub_reference(credit_note)]
+    assert booked["ReferenceInvoiceId"] == credited_item.sevenoffice_invoice_id
+    assert all(float(row["Quantity"]) < 0 for row in booked["InvoiceRows"])
+    assert float(booked["OrderTotalIncVat"]) < 0
+
+
+def test_credit_note_alone_waits_for_its_invoice(sandbox, demo_tenant):
+    credit_note = Invoice.objects.filter(tenant=demo_tenant, kind="credit_note").exclude(
+        department__code="STAVANGER").first()
+    batch = transfer.export_create(tenant=demo_tenant, invoices=[credit_note])
+    send_all(batch)
+    item = ExportItem.objects.get(batch=batch)
+    assert item.status == S.FAILED
+    assert f"credited invoice {credit_note.credits.number} is not in 24SevenOffice yet" in item.message
+    assert references_in_sandbox(sandbox) == Counter()
+
+
+def test_exporting_again_marks_duplicates_and_sends_nothing(sandbox, demo_tenant):
+    invoices = list(Invoice.objects.filter(tenant=demo_tenant, department__code="OSLO", kind="invoice")[:5])
+    first = transfer.export_create(tenant=demo_tenant, invoices=invoices)
+    send_all(first)
+    second = transfer.export_create(tenant=demo_tenant, invoices=invoices)
+    send_all(second)
+    assert transfer.export_summary(second)["counts"][S.DUPLICATE] == 5
+    assert "Already exported in export" in ExportItem.objects.filter(batch=second).first().message
+    assert sum(references_in_sandbox(sandbox).values()) == 5
+
+
+def test_invoice_number_taken_in_24so_by_another_invoice_is_a_duplicate(sandbox, demo_tenant):
+    invoice = Invoice.objects.filter(tenant=demo_tenant, department__code="OSLO", kind="invoice").first()
+    # 24SO's series runs at the hub's number, and someone already invoiced that number there.
+    sandbox.set_invoice_series(invoice.number, username=sandbox_accounts.DEFAULT_USERNAME,
+                               identity_id=sandbox_accounts.DEMO_AS_IDENTITY_ID)
+    other = Invoice.objects.filter(tenant=demo_tenant, department__code="OSLO", kind="invoice").exclude(
+        pk=invoice.pk).first()
+    send_all(transfer.export_create(tenant=demo_tenant, invoices=[other]))  # takes 24SO number invoice.number
+
+    batch = transfer.export_create(tenant=demo_tenant, invoices=[invoice])
+    send_all(batch)
+    item = ExportItem.objects.get(batch=batch)
+    assert item.status == S.DUPLICATE
+    assert f"24SevenOffice already has invoice number {invoice.number}" in item.message
+
+
+def test_response_lost_after_commit_is_found_again_not_sent_twice(sandbox, demo_tenant):
+    invoices = list(Invoice.objects.filter(tenant=demo_tenant, department__code="OSLO", kind="invoice")[:3])
+    batch = transfer.export_create(tenant=demo_tenant, invoices=invoices)
+    # Warm up sessions and bindings so the dropped call is the SaveInvoices itself.
+    sandbox.control(drop_after_commit_rate=1.0, operations=["SaveInvoices"])
+    send_all(batch, tolerate_unavailable=True)
+    assert transfer.export_summary(batch)["counts"][S.QUEUED] == 3
+    assert sum(references_in_sandbox(sandbox).values()) == 3  # 24SO has them; the hub does not know yet
+
+    sandbox.control(drop_after_commit_rate=0.0)
+    send_all(batch)
+    items = ExportItem.objects.filter(batch=batch)
+    assert {i.status for i in items} == {S.DONE}
+    assert all("earlier attempt" in i.message and i.sevenoffice_invoice_id for i in items)
+    assert sum(references_in_sandbox(sandbox).values()) == 3
