@@ -7,7 +7,7 @@ in, dataclasses out, with the .NET MinValue sentinels turned into None.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -235,6 +235,55 @@ def record_results(answer: Any, child: str, count: int, read, operation: str) ->
     return results
 
 
+# --- Field tables ------------------------------------------------------------------------------
+# One table per record type drives both directions: (hub attribute, vendor element, kind, mode).
+# mode "rw" = read and written, "r" = read-only (never sent), "w" = write-only.
+
+
+def _keep(value: Any) -> Any:
+    return value
+
+
+def _date_out(value: Any) -> Any:
+    return out_datetime(value)
+
+
+KINDS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "int": (read_int, _keep),
+    "str": (read_str, _keep),
+    "bool": (_keep, _keep),  # None stays "not set"
+    "guid": (read_guid, _keep),
+    "money": (read_decimal, money),
+    "rate": (read_decimal, rate),
+    "date": (read_date, _date_out),
+    "datetime": (read_datetime, _date_out),
+}
+
+
+def _fields(spec: str) -> tuple[tuple[str, str, str, str], ...]:
+    """Parse 'attr Element kind [mode]' lines into a field table."""
+    rows = []
+    for line in spec.strip().splitlines():
+        attr, element, kind, *mode = line.split()
+        rows.append((attr, element, kind, mode[0] if mode else "rw"))
+    return tuple(rows)
+
+
+def read_fields(obj: Any, table: Sequence[tuple[str, str, str, str]]) -> dict[str, Any]:
+    return {attr: KINDS[kind][0](get(obj, element)) for attr, element, kind, mode in table if mode != "w"}
+
+
+def write_fields(record: Any, table: Sequence[tuple[str, str, str, str]], **extra: Any) -> dict[str, Any]:
+    values = {element: KINDS[kind][1](getattr(record, attr)) for attr, element, kind, mode in table if mode != "r"}
+    return compact({**values, **extra})
+
+
+def _value_of(obj: Any, *path: str) -> Any:
+    for name in path:
+        obj = get(obj, name)
+    return obj
+
+
 # --- Authenticate ------------------------------------------------------------------------------
 
 
@@ -246,12 +295,11 @@ def credential_out(application_id: str, username: str, password: str, identity_i
 
 
 def identity_in(obj: Any) -> Identity:
-    user, client = get(obj, "User"), get(obj, "Client")
     return Identity(
         id=read_guid(get(obj, "Id")) or "",
-        name=read_str(get(user, "Name")),
-        client_id=read_int(get(client, "Id")),
-        client_name=read_str(get(client, "Name")),
+        name=read_str(_value_of(obj, "User", "Name")),
+        client_id=read_int(_value_of(obj, "Client", "Id")),
+        client_name=read_str(_value_of(obj, "Client", "Name")),
         is_current=read_bool(get(obj, "IsCurrent")),
         is_default=read_bool(get(obj, "IsDefault")),
         is_disabled=read_bool(get(obj, "IsDisabled")),
@@ -260,308 +308,242 @@ def identity_in(obj: Any) -> Identity:
 
 # --- Addresses and companies -------------------------------------------------------------------
 
+ADDRESS = _fields(
+    """
+    street Street str
+    state State str
+    postal_code PostalCode str
+    postal_area PostalArea str
+    name Name str
+    city City str
+    country Country str
+    """
+)
+
 
 def address_out(address: Address | None) -> dict | None:
-    if address is None:
-        return None
-    return compact(
-        {
-            "Street": address.street,
-            "State": address.state,
-            "PostalCode": address.postal_code,
-            "PostalArea": address.postal_area,
-            "Name": address.name,
-            "City": address.city,
-            "Country": address.country,
-        }
-    ) or None
+    return (write_fields(address, ADDRESS) or None) if address is not None else None
 
 
 def address_in(obj: Any) -> Address | None:
-    if obj is None:
-        return None
-    address = Address(
-        street=read_str(get(obj, "Street")),
-        postal_code=read_str(get(obj, "PostalCode")),
-        postal_area=read_str(get(obj, "PostalArea")),
-        city=read_str(get(obj, "City")),
-        state=read_str(get(obj, "State")),
-        country=read_str(get(obj, "Country")),
-        name=read_str(get(obj, "Name")),
-    )
+    address = Address(**read_fields(obj, ADDRESS)) if obj is not None else Address()
     return None if address == Address() else address
 
 
-def _addresses_out(post=None, delivery=None, visit=None, invoice=None) -> dict | None:
-    return compact(
-        {
-            "Post": address_out(post),
-            "Delivery": address_out(delivery),
-            "Visit": address_out(visit),
-            "Invoice": address_out(invoice),
-        }
-    ) or None
+_ADDRESS_SLOTS = (("post_address", "Post"), ("delivery_address", "Delivery"),
+                  ("visit_address", "Visit"), ("invoice_address", "Invoice"))  # fmt: skip
+# (hub attribute, container element, slot element) for e-mails and phone numbers
+_CONTACT_SLOTS = (
+    ("email", "EmailAddresses", "Primary"),
+    ("invoice_email", "EmailAddresses", "Invoice"),
+    ("phone", "PhoneNumbers", "Primary"),
+    ("mobile", "PhoneNumbers", "Mobile"),
+)
+
+COMPANY = _fields(
+    """
+    id Id int
+    external_id ExternalId str
+    organization_number OrganizationNumber str
+    name Name str
+    first_name FirstName str
+    nick_name NickName str
+    url Url str
+    country Country str
+    note Note str
+    invoice_language InvoiceLanguage str
+    type Type str
+    date_created DateCreated datetime r
+    status Status int
+    bank_account_no BankAccountNo str
+    date_changed DateChanged datetime r
+    payment_time PaymentTime int
+    gln_number GlnNumber str
+    vat_number VatNumber str
+    private Private bool
+    """
+)
 
 
 def company_out(company: Company) -> dict:
-    emails = compact(
-        {
-            "Invoice": {"Value": company.invoice_email} if company.invoice_email else None,
-            "Primary": {"Value": company.email} if company.email else None,
-        }
-    )
-    phones = compact(
-        {
-            "Mobile": {"Value": company.mobile} if company.mobile else None,
-            "Primary": {"Value": company.phone} if company.phone else None,
-        }
-    )
-    return compact(
-        {
-            "Id": company.id,
-            "ExternalId": company.external_id,
-            "OrganizationNumber": company.organization_number,
-            "Name": company.name,
-            "FirstName": company.first_name,
-            "NickName": company.nick_name,
-            "Addresses": _addresses_out(
-                company.post_address, company.delivery_address, company.visit_address, company.invoice_address
-            ),
-            "PhoneNumbers": phones or None,
-            "EmailAddresses": emails or None,
-            "Url": company.url,
-            "Country": company.country,
-            "Note": company.note,
-            "InvoiceLanguage": company.invoice_language,
-            "Type": company.type,
-            "Status": company.status,
-            "BankAccountNo": company.bank_account_no,
-            "PaymentTime": company.payment_time,
-            "GlnNumber": company.gln_number,
-            "VatNumber": company.vat_number,
-            "Private": company.private,
-        }
-    )
+    addresses = compact({slot: address_out(getattr(company, attr)) for attr, slot in _ADDRESS_SLOTS})
+    contacts: dict[str, dict] = {}
+    for attr, container, slot in _CONTACT_SLOTS:
+        if getattr(company, attr):
+            contacts.setdefault(container, {})[slot] = {"Value": getattr(company, attr)}
+    return write_fields(company, COMPANY, Addresses=addresses or None, **contacts)
 
 
 def company_in(obj: Any) -> Company:
-    addresses, emails, phones = get(obj, "Addresses"), get(obj, "EmailAddresses"), get(obj, "PhoneNumbers")
-    return Company(
-        id=read_int(get(obj, "Id")),
-        name=read_str(get(obj, "Name")),
-        external_id=read_str(get(obj, "ExternalId")),
-        organization_number=read_str(get(obj, "OrganizationNumber")),
-        type=read_str(get(obj, "Type")),
-        first_name=read_str(get(obj, "FirstName")),
-        nick_name=read_str(get(obj, "NickName")),
-        email=read_str(get(get(emails, "Primary"), "Value")),
-        invoice_email=read_str(get(get(emails, "Invoice"), "Value")),
-        phone=read_str(get(get(phones, "Primary"), "Value")),
-        mobile=read_str(get(get(phones, "Mobile"), "Value")),
-        url=read_str(get(obj, "Url")),
-        country=read_str(get(obj, "Country")),
-        invoice_language=read_str(get(obj, "InvoiceLanguage")),
-        note=read_str(get(obj, "Note")),
-        post_address=address_in(get(addresses, "Post")),
-        invoice_address=address_in(get(addresses, "Invoice")),
-        delivery_address=address_in(get(addresses, "Delivery")),
-        visit_address=address_in(get(addresses, "Visit")),
-        payment_time=read_int(get(obj, "PaymentTime")),
-        vat_number=read_str(get(obj, "VatNumber")),
-        bank_account_no=read_str(get(obj, "BankAccountNo")),
-        gln_number=read_str(get(obj, "GlnNumber")),
-        private=get(obj, "Private"),
-        status=read_int(get(obj, "Status")),
-        date_created=read_datetime(get(obj, "DateCreated")),
-        date_changed=read_datetime(get(obj, "DateChanged")),
-    )
+    values = read_fields(obj, COMPANY)
+    for attr, slot in _ADDRESS_SLOTS:
+        values[attr] = address_in(_value_of(obj, "Addresses", slot))
+    for attr, container, slot in _CONTACT_SLOTS:
+        values[attr] = read_str(_value_of(obj, container, slot, "Value"))
+    return Company(**values)
 
 
 # --- Products ----------------------------------------------------------------------------------
 
+CATEGORY = _fields(
+    """
+    id Id int
+    name Name str
+    no No str
+    parent_id ParentId int
+    """
+)
+
+PRODUCT = _fields(
+    """
+    supplier_id SupplierId int
+    id Id int
+    name Name str
+    tax_rate TaxRate money
+    stock Stock money
+    status_id StatusId int
+    category_id CategoryId int
+    in_price InPrice money
+    description Description str
+    description_long DescriptionLong str
+    cost Cost money
+    ean EAN1 str
+    price Price money
+    no No str
+    date_changed DateChanged datetime r
+    """
+)
+
 
 def category_out(category: ProductCategory) -> dict:
-    return compact({"Id": category.id, "Name": category.name, "No": category.no, "ParentId": category.parent_id})
+    return write_fields(category, CATEGORY)
 
 
 def category_in(obj: Any) -> ProductCategory:
-    return ProductCategory(
-        id=read_int(get(obj, "Id")),
-        name=read_str(get(obj, "Name")),
-        no=read_str(get(obj, "No")),
-        parent_id=read_int(get(obj, "ParentId")),
-    )
+    return ProductCategory(**read_fields(obj, CATEGORY))
 
 
 def product_out(product: Product) -> dict:
-    return compact(
-        {
-            "SupplierId": product.supplier_id,
-            "Id": product.id,
-            "Name": product.name,
-            "TaxRate": money(product.tax_rate),
-            "Stock": money(product.stock),
-            "StatusId": product.status_id,
-            "CategoryId": product.category_id,
-            "InPrice": money(product.in_price),
-            "Description": product.description,
-            "DescriptionLong": product.description_long,
-            "Cost": money(product.cost),
-            "EAN1": product.ean,
-            "Price": money(product.price),
-            "No": product.no,
-        }
-    )
+    return write_fields(product, PRODUCT)
 
 
 def product_in(obj: Any) -> Product:
-    return Product(
-        id=read_int(get(obj, "Id")),
-        name=read_str(get(obj, "Name")),
-        no=read_str(get(obj, "No")),
-        category_id=read_int(get(obj, "CategoryId")),
-        price=read_decimal(get(obj, "Price")),
-        cost=read_decimal(get(obj, "Cost")),
-        in_price=read_decimal(get(obj, "InPrice")),
-        tax_rate=read_decimal(get(obj, "TaxRate")),
-        description=read_str(get(obj, "Description")),
-        description_long=read_str(get(obj, "DescriptionLong")),
-        ean=read_str(get(obj, "EAN1")),
-        status_id=read_int(get(obj, "StatusId")),
-        stock=read_decimal(get(obj, "Stock")),
-        supplier_id=read_int(get(obj, "SupplierId")),
-        date_changed=read_datetime(get(obj, "DateChanged")),
-    )
+    return Product(**read_fields(obj, PRODUCT))
 
 
 # --- Projects ----------------------------------------------------------------------------------
 
+PROJECT = _fields(
+    """
+    id Id int
+    enabled Enabled bool
+    name Name str
+    date_changed DateChanged datetime r
+    date_start DateStart date
+    date_stop DateStop date
+    customer_id CustomerId int
+    customer_name CustomerName str r
+    order_reference_number OrderReferenceNumber str
+    department_id DepartmentId int
+    customer_reference CustomerReference str
+    owner Owner int
+    type_id TypeId int
+    status_id StatusId int
+    description Description str
+    fixed_price FixedPrice bool
+    """
+)
+
 
 def project_out(project: Project) -> dict:
-    return compact(
-        {
-            "Id": project.id,
-            "Enabled": project.enabled,
-            "Name": project.name,
-            "NameDisplay": project.name_display,  # required by the schema
-            "DateStart": out_datetime(project.date_start),
-            "DateStop": out_datetime(project.date_stop),
-            "CustomerId": project.customer_id,
-            "OrderReferenceNumber": project.order_reference_number,
-            "DepartmentId": project.department_id,
-            "CustomerReference": project.customer_reference,
-            "Owner": project.owner,
-            "TypeId": project.type_id,
-            "StatusId": project.status_id,
-            "Description": project.description,
-            "TimeReg": project.time_reg,  # required by the schema
-            "FixedPrice": project.fixed_price,
-        }
-    )
+    # NameDisplay and TimeReg are required by the schema (zeep refuses a Project without them).
+    return write_fields(project, PROJECT, NameDisplay=project.name_display, TimeReg=project.time_reg)
 
 
 def project_in(obj: Any) -> Project:
     return Project(
-        id=read_int(get(obj, "Id")),
-        name=read_str(get(obj, "Name")),
-        customer_id=read_int(get(obj, "CustomerId")),
+        **read_fields(obj, PROJECT),
         name_display=read_str(get(obj, "NameDisplay")) or "Plain",
         time_reg=read_str(get(obj, "TimeReg")) or "WorkType",
-        enabled=get(obj, "Enabled"),
-        description=read_str(get(obj, "Description")),
-        date_start=read_date(get(obj, "DateStart")),
-        date_stop=read_date(get(obj, "DateStop")),
-        department_id=read_int(get(obj, "DepartmentId")),
-        owner=read_int(get(obj, "Owner")),
-        order_reference_number=read_str(get(obj, "OrderReferenceNumber")),
-        customer_reference=read_str(get(obj, "CustomerReference")),
-        status_id=read_int(get(obj, "StatusId")),
-        type_id=read_int(get(obj, "TypeId")),
-        fixed_price=get(obj, "FixedPrice"),
-        customer_name=read_str(get(obj, "CustomerName")),
-        date_changed=read_datetime(get(obj, "DateChanged")),
     )
 
 
 # --- Invoices ----------------------------------------------------------------------------------
 
+ROW = _fields(
+    """
+    product_id ProductId int
+    row_id RowId int
+    vat_rate VatRate money r
+    price Price money
+    name Name str
+    discount_rate DiscountRate money
+    quantity Quantity money
+    change_state ChangeState str
+    type_group_id TypeGroupId int
+    sequence_number SequenceNumber int
+    type Type str
+    accrual_date AccrualDate date
+    accrual_length AccrualLength int
+    project_id ProjectId int
+    department_id DepartmentId int
+    product_no ProductNo str r
+    """
+)
+
+# InvoiceId is read-only: 24SO always assigns it, so it is never sent. Totals are read-only too.
+INVOICE = _fields(
+    """
+    order_id OrderId int
+    customer_id CustomerId int
+    customer_name CustomerName str
+    order_status OrderStatus str
+    invoice_id InvoiceId int r
+    date_ordered DateOrdered date
+    date_invoiced DateInvoiced date r
+    date_changed DateChanged datetime r
+    payment_time PaymentTime int
+    customer_reference_no CustomerReferenceNo str
+    project_id ProjectId int
+    our_reference OurReference int
+    include_vat IncludeVAT bool
+    your_reference YourReference str
+    order_total_inc_vat OrderTotalIncVat money r
+    order_total_vat OrderTotalVat money r
+    invoice_title InvoiceTitle str
+    invoice_text InvoiceText str
+    paid Paid date r
+    ocr OCR str
+    customer_org_no CustomerOrgNo str
+    payment_amount PaymentAmount money w
+    type_of_sale_id TypeOfSaleId int
+    distribution_method DistributionMethod str
+    department_id DepartmentId int
+    external_status ExternalStatus int
+    invoice_email_address InvoiceEmailAddress str
+    delivery_date DeliveryDate date
+    reference_invoice_id ReferenceInvoiceId int
+    reference_order_id ReferenceOrderId int
+    reference_number ReferenceNumber str
+    """
+)
+
 
 def row_out(row: InvoiceRow) -> dict:
-    return compact(
-        {
-            "ProductId": row.product_id,
-            "RowId": row.row_id,
-            "Price": money(row.price),
-            "Name": row.name,
-            "DiscountRate": money(row.discount_rate),
-            "Quantity": money(row.quantity),
-            "ChangeState": row.change_state,
-            "TypeGroupId": row.type_group_id,
-            "SequenceNumber": row.sequence_number,
-            "Type": row.type,
-            "AccrualDate": out_datetime(row.accrual_date),
-            "AccrualLength": row.accrual_length,
-            "ProjectId": row.project_id,
-            "DepartmentId": row.department_id,
-            "TaxSettings": {"TaxCode": row.tax_code} if row.tax_code is not None else None,
-        }
-    )
+    tax = {"TaxCode": row.tax_code} if row.tax_code is not None else None
+    return write_fields(row, ROW, TaxSettings=tax)
 
 
 def row_in(obj: Any) -> InvoiceRow:
-    return InvoiceRow(
-        product_id=read_int(get(obj, "ProductId")),
-        name=read_str(get(obj, "Name")),
-        quantity=read_decimal(get(obj, "Quantity")),
-        price=read_decimal(get(obj, "Price")),
-        discount_rate=read_decimal(get(obj, "DiscountRate")),
-        type=read_str(get(obj, "Type")),
-        row_id=read_int(get(obj, "RowId")),
-        change_state=read_str(get(obj, "ChangeState")),
-        sequence_number=read_int(get(obj, "SequenceNumber")),
-        project_id=read_int(get(obj, "ProjectId")),
-        department_id=read_int(get(obj, "DepartmentId")),
-        tax_code=read_int(get(get(obj, "TaxSettings"), "TaxCode")),
-        type_group_id=read_int(get(obj, "TypeGroupId")),
-        accrual_date=read_date(get(obj, "AccrualDate")),
-        accrual_length=read_int(get(obj, "AccrualLength")),
-        vat_rate=read_decimal(get(obj, "VatRate")),
-        product_no=read_str(get(obj, "ProductNo")),
-    )
+    return InvoiceRow(**read_fields(obj, ROW), tax_code=read_int(_value_of(obj, "TaxSettings", "TaxCode")))
 
 
 def invoice_out(order: InvoiceOrder) -> dict:
-    # InvoiceId is never sent: 24SO always assigns it. Read-only totals are not sent either.
-    return compact(
-        {
-            "OrderId": order.order_id,
-            "CustomerId": order.customer_id,
-            "CustomerName": order.customer_name,
-            "OrderStatus": order.order_status,
-            "DateOrdered": out_datetime(order.date_ordered),
-            "PaymentTime": order.payment_time,
-            "CustomerReferenceNo": order.customer_reference_no,
-            "ProjectId": order.project_id,
-            "OurReference": order.our_reference,
-            "IncludeVAT": order.include_vat,
-            "YourReference": order.your_reference,
-            "InvoiceTitle": order.invoice_title,
-            "InvoiceText": order.invoice_text,
-            "OCR": order.ocr,
-            "CustomerOrgNo": order.customer_org_no,
-            "Currency": {"Symbol": order.currency} if order.currency else None,
-            "PaymentAmount": money(order.payment_amount),
-            "TypeOfSaleId": order.type_of_sale_id,
-            "DistributionMethod": order.distribution_method,
-            "DepartmentId": order.department_id,
-            "ExternalStatus": order.external_status,
-            "InvoiceEmailAddress": order.invoice_email_address,
-            "InvoiceRows": {"InvoiceRow": [row_out(r) for r in order.rows]} if order.rows else None,
-            "DeliveryDate": out_datetime(order.delivery_date),
-            "ReferenceInvoiceId": order.reference_invoice_id,
-            "ReferenceOrderId": order.reference_order_id,
-            "ReferenceNumber": order.reference_number,
-        }
+    return write_fields(
+        order,
+        INVOICE,
+        Currency={"Symbol": order.currency} if order.currency else None,
+        InvoiceRows={"InvoiceRow": [row_out(r) for r in order.rows]} if order.rows else None,
     )
 
 
@@ -578,81 +560,51 @@ def invoice_update_out(order: InvoiceOrder) -> dict:
 
 
 def invoice_in(obj: Any) -> InvoiceOrder:
+    # Paid reads 0001-01-01 (not paid) as None through the date kind.
     return InvoiceOrder(
-        customer_id=read_int(get(obj, "CustomerId")),
-        order_id=read_int(get(obj, "OrderId")),
-        order_status=read_str(get(obj, "OrderStatus")),
+        **read_fields(obj, INVOICE),
         rows=tuple(row_in(r) for r in items(get(obj, "InvoiceRows"), "InvoiceRow")),
-        invoice_id=read_int(get(obj, "InvoiceId")),
-        date_ordered=read_date(get(obj, "DateOrdered")),
-        date_invoiced=read_date(get(obj, "DateInvoiced")),
-        delivery_date=read_date(get(obj, "DeliveryDate")),
-        payment_time=read_int(get(obj, "PaymentTime")),
-        customer_name=read_str(get(obj, "CustomerName")),
-        customer_org_no=read_str(get(obj, "CustomerOrgNo")),
-        our_reference=read_int(get(obj, "OurReference")),
-        your_reference=read_str(get(obj, "YourReference")),
-        customer_reference_no=read_str(get(obj, "CustomerReferenceNo")),
-        reference_number=read_str(get(obj, "ReferenceNumber")),
-        invoice_title=read_str(get(obj, "InvoiceTitle")),
-        invoice_text=read_str(get(obj, "InvoiceText")),
-        invoice_email_address=read_str(get(obj, "InvoiceEmailAddress")),
-        external_status=read_int(get(obj, "ExternalStatus")),
-        project_id=read_int(get(obj, "ProjectId")),
-        department_id=read_int(get(obj, "DepartmentId")),
-        type_of_sale_id=read_int(get(obj, "TypeOfSaleId")),
-        include_vat=get(obj, "IncludeVAT"),
-        currency=read_str(get(get(obj, "Currency"), "Symbol")),
-        ocr=read_str(get(obj, "OCR")),
-        distribution_method=read_str(get(obj, "DistributionMethod")),
-        reference_invoice_id=read_int(get(obj, "ReferenceInvoiceId")),
-        reference_order_id=read_int(get(obj, "ReferenceOrderId")),
-        order_total_inc_vat=read_decimal(get(obj, "OrderTotalIncVat")),
-        order_total_vat=read_decimal(get(obj, "OrderTotalVat")),
-        paid=read_date(get(obj, "Paid")),  # 0001-01-01 = not paid
-        date_changed=read_datetime(get(obj, "DateChanged")),
+        currency=read_str(_value_of(obj, "Currency", "Symbol")),
     )
 
 
 # --- Accounting --------------------------------------------------------------------------------
 
+ENTRY = _fields(
+    """
+    customer_id CustomerId int
+    account_no AccountNo int
+    date Date date
+    due_date DueDate date
+    amount Amount money
+    vat_amount VatAmount money
+    currency_id CurrencyId str
+    currency_rate CurrencyRate rate
+    currency_unit CurrencyUnit int
+    department_id DepartmentId int
+    project_id ProjectId int
+    invoice_reference_no InvoiceReferenceNo str
+    invoice_ocr InvoiceOcr str
+    tax_no TaxNo str
+    period_date PeriodDate date
+    comment Comment str
+    stamp_no StampNo int
+    bank_account_no BankAccountNo str
+    link_id LinkId guid
+    """
+)
+
 
 def entry_out(entry: Entry) -> dict:
-    return compact(
-        {
-            "CustomerId": entry.customer_id,
-            "AccountNo": entry.account_no,
-            "Date": out_datetime(entry.date),
-            "DueDate": out_datetime(entry.due_date),
-            "Amount": money(entry.amount),
-            "VatAmount": money(entry.vat_amount),
-            "CurrencyId": entry.currency_id,
-            "CurrencyRate": rate(entry.currency_rate),
-            "CurrencyUnit": entry.currency_unit,
-            "DepartmentId": entry.department_id,
-            "ProjectId": entry.project_id,
-            "InvoiceReferenceNo": entry.invoice_reference_no,
-            "InvoiceOcr": entry.invoice_ocr,
-            "TaxNo": entry.tax_no,
-            "PeriodDate": out_datetime(entry.period_date),
-            "Comment": entry.comment,
-            "StampNo": entry.stamp_no,
-            "BankAccountNo": entry.bank_account_no,
-            "LinkId": entry.link_id,
-        }
-    )
+    return write_fields(entry, ENTRY)
 
 
 def bundle_list_out(bundle_list: BundleList) -> dict:
     bundles = []
     for bundle in bundle_list.bundles:
         vouchers = [
-            {
-                "TransactionNo": voucher.transaction_no,
-                "Entries": {"Entry": [entry_out(e) for e in voucher.entries]},
-                "Sort": voucher.sort,
-            }
-            for voucher in bundle.vouchers
+            {"TransactionNo": v.transaction_no, "Entries": {"Entry": [entry_out(e) for e in v.entries]}, "Sort": v.sort}
+            for v in bundle.vouchers
         ]
         bundles.append(
             compact(
@@ -682,91 +634,69 @@ def save_response_in(obj: Any) -> SaveResponse:
     return SaveResponse(type=read_str(get(obj, "Type")) or "Ok", description=read_str(get(obj, "Description")))
 
 
+ACCOUNT = _fields("no AccountNo int\nname AccountName str\nid AccountId int\ntax_id AccountTax int\ntax_no TaxNo int")
+TAX_CODE = _fields("id TaxId int\nno TaxNo str\nname TaxName str\nrate TaxRate money\naccount_no AccountNo int")
+ENTRY_TYPE = _fields("type_id TypeId int\ntype_no TypeNo int\nentry_series_id EntrySeriesId int\ntitle Title str")
+FISCAL_YEAR = _fields("id Id guid\nstart StartingDate date\nend EndingDate date\nis_locked IsLocked bool")
+TRANSACTION_TYPE = _fields("id Id int\nno No int\ntitle Title str\nturnover Turnover bool")
+DIMENSION = _fields("type Type str\nvalue Value str\nname Name str\npercent Percent money\ntype_id TypeId int")
+TRANSACTION = _fields(
+    """
+    date Date date
+    account_no AccountNo int
+    currency Currency str
+    currency_rate CurrencyRate rate
+    currency_unit CurrencyUnit int
+    amount Amount money
+    stamp_no StampNo int
+    period Period int
+    transaction_type_id TransactionTypeId int
+    comment Comment str
+    transaction_no TransactionNo int
+    vat_code VatCode int
+    id Id guid
+    link_id LinkId int
+    invoice_no InvoiceNo str
+    sequence_no SequenceNo int
+    system_type SystemType str
+    due_date DueDate date
+    registration_date RegistrationDate datetime
+    date_changed DateChanged datetime
+    hidden Hidden bool
+    open Open bool
+    ocr OCR str
+    period_date PeriodDate date
+    """
+)
+
+
 def account_in(obj: Any) -> Account:
-    return Account(
-        no=read_int(get(obj, "AccountNo")),
-        name=read_str(get(obj, "AccountName")),
-        id=read_int(get(obj, "AccountId")),
-        tax_id=read_int(get(obj, "AccountTax")),
-        tax_no=read_int(get(obj, "TaxNo")),
-    )
+    return Account(**read_fields(obj, ACCOUNT))
 
 
 def tax_code_in(obj: Any) -> TaxCode:
-    return TaxCode(
-        id=read_int(get(obj, "TaxId")),
-        no=read_str(get(obj, "TaxNo")),
-        name=read_str(get(obj, "TaxName")),
-        rate=read_decimal(get(obj, "TaxRate")),
-        account_no=read_int(get(obj, "AccountNo")),
-    )
+    return TaxCode(**read_fields(obj, TAX_CODE))
 
 
 def entry_type_in(obj: Any) -> EntryType:
-    return EntryType(
-        type_id=read_int(get(obj, "TypeId")),
-        type_no=read_int(get(obj, "TypeNo")),
-        entry_series_id=read_int(get(obj, "EntrySeriesId")),
-        title=read_str(get(obj, "Title")),
-    )
+    return EntryType(**read_fields(obj, ENTRY_TYPE))
 
 
 def fiscal_year_in(obj: Any) -> FiscalYear:
-    return FiscalYear(
-        id=read_guid(get(obj, "Id")),
-        start=read_date(get(obj, "StartingDate")),
-        end=read_date(get(obj, "EndingDate")),
-        is_locked=read_bool(get(obj, "IsLocked")),
-    )
+    values = read_fields(obj, FISCAL_YEAR)
+    return FiscalYear(**{**values, "is_locked": bool(values["is_locked"])})
 
 
 def transaction_type_in(obj: Any) -> TransactionType:
-    return TransactionType(
-        id=read_int(get(obj, "Id")),
-        no=read_int(get(obj, "No")),
-        title=read_str(get(obj, "Title")),
-        turnover=read_bool(get(obj, "Turnover")),
-    )
-
-
-def dimension_in(obj: Any) -> Dimension:
-    return Dimension(
-        type=read_str(get(obj, "Type")),
-        value=read_str(get(obj, "Value")),
-        name=read_str(get(obj, "Name")),
-        percent=read_decimal(get(obj, "Percent")),
-        type_id=read_int(get(obj, "TypeId")),
-    )
+    values = read_fields(obj, TRANSACTION_TYPE)
+    return TransactionType(**{**values, "turnover": bool(values["turnover"])})
 
 
 def transaction_in(obj: Any) -> Transaction:
-    return Transaction(
-        date=read_date(get(obj, "Date")),
-        account_no=read_int(get(obj, "AccountNo")),
-        amount=read_decimal(get(obj, "Amount")),
-        transaction_no=read_int(get(obj, "TransactionNo")),
-        transaction_type_id=read_int(get(obj, "TransactionTypeId")),
-        id=read_guid(get(obj, "Id")),
-        system_type=read_str(get(obj, "SystemType")),
-        invoice_no=read_str(get(obj, "InvoiceNo")),
-        ocr=read_str(get(obj, "OCR")),
-        comment=read_str(get(obj, "Comment")),
-        currency=read_str(get(obj, "Currency")),
-        currency_rate=read_decimal(get(obj, "CurrencyRate")),
-        currency_unit=read_int(get(obj, "CurrencyUnit")),
-        stamp_no=read_int(get(obj, "StampNo")),
-        period=read_int(get(obj, "Period")),
-        vat_code=read_int(get(obj, "VatCode")),
-        link_id=read_int(get(obj, "LinkId")),
-        sequence_no=read_int(get(obj, "SequenceNo")),
-        due_date=read_date(get(obj, "DueDate")),
-        registration_date=read_datetime(get(obj, "RegistrationDate")),
-        date_changed=read_datetime(get(obj, "DateChanged")),
-        period_date=read_date(get(obj, "PeriodDate")),
-        hidden=read_bool(get(obj, "Hidden")),
-        open=read_bool(get(obj, "Open")),
-        dimensions=tuple(dimension_in(d) for d in items(get(obj, "Dimensions"), "Dimension")),
-    )
+    values = read_fields(obj, TRANSACTION)
+    values.update(hidden=bool(values["hidden"]), open=bool(values["open"]))
+    dimensions = tuple(Dimension(**read_fields(d, DIMENSION)) for d in items(get(obj, "Dimensions"), "Dimension"))
+    return Transaction(**values, dimensions=dimensions)
 
 
 # --- Attachments and client data ---------------------------------------------------------------
@@ -797,31 +727,34 @@ def image_file_out(image: ImageFile) -> dict:
     return {"Id": image.id, "Type": image.type, "StampNo": image.stamp_no if image.stamp_no is not None else 0}
 
 
+CLIENT_INFO = _fields(
+    """
+    name Name str
+    organization_number OrganizationNumber str
+    country Country str
+    default_currency DefaultCurrency str
+    bank_account BankAccount str
+    iban IBAN str
+    swift Swift str
+    user_id UserId int
+    """
+)
+DEPARTMENT = _fields("id Id int\nname Name str\nemail Email str\nphone Phone str")
+VAT_TYPE = _fields("no No int\nname Name str\nrate Rate money")
+
+
 def client_info_in(obj: Any) -> ClientInfo:
-    addresses, emails, phones = get(obj, "AddressList"), get(obj, "EmailAddressList"), get(obj, "PhoneNumberList")
     return ClientInfo(
-        name=read_str(get(obj, "Name")),
-        organization_number=read_str(get(obj, "OrganizationNumber")),
-        country=read_str(get(obj, "Country")),
-        default_currency=read_str(get(obj, "DefaultCurrency")),
-        bank_account=read_str(get(obj, "BankAccount")),
-        iban=read_str(get(obj, "IBAN")),
-        swift=read_str(get(obj, "Swift")),
-        user_id=read_int(get(obj, "UserId")),
-        email=read_str(get(get(emails, "Primary"), "Value")),
-        phone=read_str(get(get(phones, "Primary"), "Value")),
-        post_address=address_in(get(addresses, "Post")),
+        **read_fields(obj, CLIENT_INFO),
+        email=read_str(_value_of(obj, "EmailAddressList", "Primary", "Value")),
+        phone=read_str(_value_of(obj, "PhoneNumberList", "Primary", "Value")),
+        post_address=address_in(_value_of(obj, "AddressList", "Post")),
     )
 
 
 def department_in(obj: Any) -> Department:
-    return Department(
-        id=read_int(get(obj, "Id")),
-        name=read_str(get(obj, "Name")),
-        email=read_str(get(obj, "Email")),
-        phone=read_str(get(obj, "Phone")),
-    )
+    return Department(**read_fields(obj, DEPARTMENT))
 
 
 def vat_type_in(obj: Any) -> VatType:
-    return VatType(no=read_int(get(obj, "No")), name=read_str(get(obj, "Name")), rate=read_decimal(get(obj, "Rate")))
+    return VatType(**read_fields(obj, VAT_TYPE))

@@ -133,7 +133,7 @@ class HubTransport(zeep.Transport):
         except requests.RequestException as exc:
             raise unavailable_from_requests(exc, what="loading the WSDL") from None
         with contextlib.closing(response):
-            check_http_answer(response)
+            check_http_answer(response, soap=False)
             if response.status_code != 200:
                 raise RemoteUnavailable(
                     f"loading the WSDL answered HTTP {response.status_code}",
@@ -181,38 +181,53 @@ def unavailable_from_requests(exc: requests.RequestException, *, what: str = "th
     return RemoteUnavailable(f"{what}: broken answer ({type(exc).__name__})", ambiguous=True)
 
 
-def check_http_answer(response: requests.Response) -> None:
-    """Raise for answers zeep cannot read: HTTP 429, quota texts and non-XML bodies.
+def check_http_answer(response: requests.Response, *, soap: bool = True) -> None:
+    """Raise for answers zeep cannot read: HTTP 429, quota texts, non-XML or non-SOAP bodies.
 
-    A SOAP fault comes back as HTTP 500 with an XML body; zeep reads those, so they pass.
+    A SOAP fault comes back as HTTP 500 with a SOAP envelope; zeep reads those, so they pass.
+    A body that is not a (well-formed) SOAP envelope counts as applied-maybe when the server
+    had the request in hand (2xx, 5xx) and as not applied for other statuses (404, 403, ...).
     """
     status = response.status_code
     body = response.content or b""
-    head = body.lstrip()[:1]
-    is_xml = head == b"<" or body.startswith(b"\xef\xbb\xbf<")
-    text = "" if is_xml else body[:2000].decode("utf-8", "replace")
-    wait = quota_retry_after(text) if not is_xml else None
+    root = _xml_root(body)
+    if root is not None and (not soap or root.tag in _ENVELOPES):
+        if status == 429:
+            raise RateLimited("24SevenOffice throttled the request (HTTP 429)", status_code=429,
+                              retry_after=_retry_after_header(response))  # fmt: skip
+        return
+    wait = quota_retry_after(body[:4000].decode("utf-8", "replace"))
     if status == 429 or wait is not None:
         raise RateLimited(
             f"24SevenOffice throttled the request (HTTP {status})",
             retry_after=wait if wait is not None else _retry_after_header(response),
             status_code=status,
         )
-    if not is_xml:
-        raise RemoteUnavailable(
-            f"24SevenOffice answered HTTP {status} without XML",
-            ambiguous=status >= 500 or status == 200,
-            status_code=status,
-        )
-    # zeep runs non-strict (see ServiceRegistry), which would let lxml "recover" a broken
-    # document into partial data; refuse anything that is not well-formed first.
-    try:
-        etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
-    except etree.XMLSyntaxError:
-        raise RemoteUnavailable(
-            f"24SevenOffice answered HTTP {status} with broken XML", ambiguous=True, status_code=status
-        ) from None
+    what = "no SOAP envelope" if root is not None else "a body that is not well-formed XML"
+    raise RemoteUnavailable(
+        f"24SevenOffice answered HTTP {status} with {what}",
+        ambiguous=status >= 500 or 200 <= status < 300,
+        status_code=status,
+    )
 
+
+_ENVELOPES = frozenset(
+    {"{http://schemas.xmlsoap.org/soap/envelope/}Envelope", "{http://www.w3.org/2003/05/soap-envelope}Envelope"}
+)
+
+
+def _xml_root(body: bytes):
+    """The root element, or None for a body that is not well-formed XML.
+
+    zeep runs non-strict (see ServiceRegistry), which would let lxml "recover" a broken document
+    into partial data, so every answer is checked for well-formedness here first.
+    """
+    if not body.lstrip().lstrip(b"\xef\xbb\xbf").startswith(b"<"):
+        return None
+    try:
+        return etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    except etree.XMLSyntaxError:
+        return None
 
 
 def _retry_after_header(response: requests.Response) -> float | None:

@@ -153,3 +153,17 @@ def test_each_wsdl_is_read_once_per_process_not_per_client_or_call(fake, make_cl
         make_client(Credential("other@example.com", "pw")).get_companies(company_id=7)
     assert fake.wsdl_loads() == 2  # Authenticate and CompanyService, once each
     assert len(fake.calls("Login")) == 2  # one per account
+
+
+def test_threads_sharing_a_credential_log_in_once(fake, make_client):
+    import threading
+
+    _companies_ok(fake)
+    client = make_client()
+    threads = [threading.Thread(target=client.get_companies, kwargs={"company_id": 7}) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(fake.calls("Login")) == 1
+    assert len(fake.calls("GetCompanies")) == 8
