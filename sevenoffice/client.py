@@ -259,7 +259,8 @@ class SevenOfficeClient:
             ) from None
         except (zeep.exceptions.ValidationError, TypeError) as exc:
             outcome = "InvalidRequest"
-            raise InvalidRequest(f"request does not fit the contract: {exc}", operation=operation) from None
+            message = self._scrub(f"request does not fit the contract: {exc}", session_id)
+            raise InvalidRequest(message, operation=operation) from None
         except (zeep.exceptions.XMLParseError, zeep.exceptions.XMLSyntaxError):
             outcome = "RemoteUnavailable"
             raise RemoteUnavailable(
@@ -530,11 +531,11 @@ class SevenOfficeClient:
         """AccountService.GetTypeList: voucher types with their number series."""
         return [m.entry_type_in(t) for t in m.items(self._call("AccountService", "GetTypeList"), "TypeData")]
 
-    def get_next_entry_id(self, on: date, series_id: int) -> int:
+    def get_next_entry_id(self, entry_date: date, series_id: int) -> int:
         """AccountService.GetEntryId: the next free voucher number of a series (not reserved)."""
-        answer = self._call(
-            "AccountService", "GetEntryId", argEntryId={"Date": m.out_datetime(on), "SortNo": series_id, "EntryNo": 0}
-        )
+        # EntryNo is required by the schema; 0 asks for the next free number.
+        argument = {"Date": m.out_datetime(entry_date), "SortNo": series_id, "EntryNo": 0}
+        answer = self._call("AccountService", "GetEntryId", argEntryId=argument)
         entry_no = m.read_int(m.get(answer, "EntryNo"))
         if entry_no is None:
             raise RemoteFault("GetEntryId answered no EntryNo", operation="GetEntryId")

@@ -130,6 +130,18 @@ def test_injected_faults_map_to_error_classes(sandbox, connect, knobs, error, am
     assert time.monotonic() - started < 1.4  # the 0.5 s read time-out was honoured
 
 
+def test_read_timeout_setting_is_honoured(sandbox, connect, settings):
+    settings.SEVENOFFICE_TIMEOUT = 0.5
+    client = connect()
+    client.get_companies(name="x")
+    sandbox.control(timeout_rate=1.0, timeout_seconds=3, operations=["GetCompanies"])
+    started = time.monotonic()
+    with pytest.raises(RemoteUnavailable) as caught:
+        client.get_companies(name="x")
+    assert caught.value.ambiguous is True
+    assert time.monotonic() - started < 1.5
+
+
 def test_connect_error_is_not_ambiguous(settings, so_sessions):
     client = SevenOfficeClient(
         Credential("demo@sandbox.local", "demo"), api_url="http://127.0.0.1:9", webservices_url="http://127.0.0.1:9",

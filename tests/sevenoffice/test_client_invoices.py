@@ -118,3 +118,12 @@ def test_save_products_and_categories(fake, make_client):
     )
     assert results[0].record.id == 5 and results[1].error.message == "CategoryId is required"
     assert client.get_product_categories()[0].parent_id is None
+
+
+def test_project_without_required_fields_is_refused_before_sending(fake, make_client):
+    from sevenoffice.errors import InvalidRequest
+    from sevenoffice.types import Project
+
+    with pytest.raises(InvalidRequest):
+        make_client().save_project(Project(name="X", name_display=None))
+    assert not fake.calls("SaveProject")
