@@ -47,6 +47,11 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
 
     # --- plumbing --------------------------------------------------------------------
 
+    def setup(self) -> None:
+        super().setup()
+        # Small answers on keep-alive connections would otherwise wait for delayed ACKs.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _read_body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             chunks = []
@@ -68,9 +73,10 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         for name, value in outcome.headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(outcome.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(outcome.body)
+        # Headers and body leave in one write (one segment for small answers).
+        self._headers_buffer.append(b"\r\n")
+        self.wfile.write(b"".join(self._headers_buffer) + (outcome.body if self.command != "HEAD" else b""))
+        self._headers_buffer = []
 
     def _send_json(self, status: int, payload: object) -> None:
         body = json.dumps(payload, indent=1, default=str).encode()

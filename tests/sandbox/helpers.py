@@ -5,6 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 
+SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8"}
+
+
+def envelope(body_xml: str) -> str:
+    """A SOAP 1.1 envelope around ``body_xml``, for tests that post raw XML."""
+    return (
+        '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
+        f"<soap:Body>{body_xml}</soap:Body></soap:Envelope>"
+    )
+
+
+HAS_SESSION = envelope('<HasSession xmlns="http://24sevenOffice.com/webservices"/>')
+
+
 def create_customer(clients, name: str = "Kunde AS", **fields) -> int:
     saved = clients.service("CompanyService").SaveCompanies(companies={"Company": [{"Name": name, **fields}]})
     assert saved[0].APIException is None, saved[0].APIException

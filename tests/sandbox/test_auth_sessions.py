@@ -6,6 +6,8 @@ import pytest
 import requests
 import zeep.exceptions
 
+from .helpers import SOAP_HEADERS, envelope
+
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 
 
@@ -16,16 +18,15 @@ def test_wrong_password_gives_an_empty_login_result_not_a_fault(sandbox, soap):
 
 
 def test_login_sets_the_session_cookie_and_returns_the_same_id(sandbox):
-    envelope = (
-        '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">'
-        '<soap:Body><Login xmlns="http://24sevenOffice.com/webservices"><credential>'
+    body = envelope(
+        '<Login xmlns="http://24sevenOffice.com/webservices"><credential>'
         f"<ApplicationId>{sandbox.APPLICATION_ID}</ApplicationId><Password>{sandbox.PASSWORD}</Password>"
-        f"<Username>{sandbox.USERNAME}</Username></credential></Login></soap:Body></soap:Envelope>"
+        f"<Username>{sandbox.USERNAME}</Username></credential></Login>"
     )
     response = requests.post(
         f"{sandbox.url}/authenticate/v001/authenticate.asmx",
-        data=envelope,
-        headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"http://24sevenOffice.com/webservices/Login"'},
+        data=body,
+        headers={**SOAP_HEADERS, "SOAPAction": '"http://24sevenOffice.com/webservices/Login"'},
         timeout=10,
     )
     assert response.status_code == 200
@@ -96,3 +97,14 @@ def test_identities_with_credential_need_no_session(sandbox, soap):
     credential = {"ApplicationId": sandbox.APPLICATION_ID, "Username": sandbox.USERNAME, "Password": sandbox.PASSWORD}
     identities = soap.service("Authenticate").GetIdentitiesWithCredential(credential=credential)
     assert {i.Id for i in identities} == {sandbox.IDENTITY_ID, sandbox.SECOND_IDENTITY_ID}
+
+
+def test_soap_action_must_match_the_body_operation(sandbox):
+    response = requests.post(
+        f"{sandbox.url}/authenticate/v001/authenticate.asmx",
+        data=envelope('<HasSession xmlns="http://24sevenOffice.com/webservices"/>'),
+        headers={**SOAP_HEADERS, "SOAPAction": '"http://24sevenOffice.com/webservices/Login"'},
+        timeout=10,
+    )
+    assert response.status_code == 500
+    assert "soap:Client" in response.text and "SOAPAction" in response.text

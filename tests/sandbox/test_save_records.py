@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import requests
 
-from .helpers import create_customer
+from .helpers import SOAP_HEADERS, create_customer, envelope
 
 
 def test_save_companies_saves_good_records_and_flags_the_bad_one(sandbox, demo):
@@ -72,16 +72,12 @@ def test_categories_are_saved_and_listed(sandbox, demo):
 
 
 def test_exponent_decimals_are_refused_as_invalid(sandbox, demo):
-    envelope = (
-        '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    body = envelope(
         '<SaveProducts xmlns="http://24sevenOffice.com/webservices"><products><Product>'
-        "<Name>Eksponent</Name><CategoryId>1</CategoryId><Price>1e-05</Price>"
-        "</Product></products></SaveProducts></soap:Body></soap:Envelope>"
+        "<Name>Eksponent</Name><CategoryId>1</CategoryId><Price>1e-05</Price></Product></products></SaveProducts>"
     )
-    response = demo.http.post(
-        f"{sandbox.url}/Logistics/Product/V001/ProductService.asmx", data=envelope,
-        headers={"Content-Type": "text/xml; charset=utf-8"}, timeout=10,
-    )
+    response = demo.http.post(f"{sandbox.url}/Logistics/Product/V001/ProductService.asmx", data=body,
+                              headers=SOAP_HEADERS, timeout=10)
     assert response.status_code == 500
     assert "soap:Client" in response.text and "1e-05" in response.text
     assert not sandbox.data().get("products")
@@ -89,15 +85,13 @@ def test_exponent_decimals_are_refused_as_invalid(sandbox, demo):
 
 def test_minvalue_sentinels_mean_not_set(sandbox, demo):
     company_id = create_customer(demo, "Sentinel AS", Status=1)
-    envelope = (
-        '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>'
+    body = envelope(
         '<SaveCompanies xmlns="http://24sevenOffice.com/webservices"><companies><Company>'
         f"<Id>{company_id}</Id><Name>Sentinel AS</Name><Status>-2147483648</Status>"
-        "<IncorporationDate>0001-01-01T00:00:00</IncorporationDate>"
-        "</Company></companies></SaveCompanies></soap:Body></soap:Envelope>"
+        "<IncorporationDate>0001-01-01T00:00:00</IncorporationDate></Company></companies></SaveCompanies>"
     )
-    response = demo.http.post(f"{sandbox.url}/CRM/Company/V001/CompanyService.asmx", data=envelope,
-                              headers={"Content-Type": "text/xml; charset=utf-8"}, timeout=10)
+    response = demo.http.post(f"{sandbox.url}/CRM/Company/V001/CompanyService.asmx", data=body,
+                              headers=SOAP_HEADERS, timeout=10)
     assert response.status_code == 200
     stored = sandbox.data()["companies"][0]
     assert stored["Status"] == 1  # unchanged, the sentinel did not overwrite it
