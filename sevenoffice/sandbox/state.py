@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .accounts import Account, Identity
-from .reference import DEFAULT_CATEGORY, FIRST_CUSTOMER_NUMBER
+from .reference import DEFAULT_CATEGORY
 
 log = logging.getLogger(__name__)
 

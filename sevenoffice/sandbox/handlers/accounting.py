@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..contract import ACCOUNT
-from ..ledger import CENT, new_line, post_lines
+from ..ledger import CENT, new_line, next_voucher_number, post_lines
 from ..reference import (
     ACCOUNTS_BY_NUMBER,
     CHART_OF_ACCOUNTS,
@@ -20,7 +20,6 @@ from ..reference import (
     voucher_type,
     voucher_type_by_series,
 )
-from ..ledger import next_voucher_number
 from ..state import ClientData
 from .base import CallContext, SoapFault, operation
 
