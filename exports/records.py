@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from exports.models import Customer, Invoice, InvoiceLine, Project
+from exports.models import LIVE_STATUSES, Customer, ExportItem, Invoice, InvoiceLine, Project
 from tenants.models import Department, Tenant
 
 
@@ -19,12 +19,27 @@ def project_upsert(*, tenant: Tenant, external_id: str, **fields) -> tuple[Proje
     return Project.objects.update_or_create(tenant=tenant, external_id=external_id, defaults=fields)
 
 
+class InvoiceLocked(Exception):
+    """The invoice is in 24SO (or on its way): the hub's copy is read-only."""
+
+
+def invoice_lock_reason(invoice: Invoice) -> str | None:
+    item = ExportItem.objects.filter(invoice=invoice, status__in=LIVE_STATUSES).first()
+    if item is None:
+        return None
+    return (
+        f"Invoice {invoice.external_id} was exported to 24SevenOffice in export {item.batch_id} "
+        f"({item.get_status_display().lower()}); exported invoices cannot be changed. Send a credit note instead."
+    )
+
+
 @transaction.atomic
 def invoice_upsert(*, tenant: Tenant, external_id: str, lines: list[dict], **fields) -> tuple[Invoice, bool]:
     """Create or replace an invoice and its lines in one transaction (nothing half-saved)."""
-    invoice, created = Invoice.objects.select_for_update().update_or_create(
-        tenant=tenant, external_id=external_id, defaults=fields
-    )
+    existing = Invoice.objects.select_for_update().filter(tenant=tenant, external_id=external_id).first()
+    if existing is not None and (reason := invoice_lock_reason(existing)):
+        raise InvoiceLocked(reason)
+    invoice, created = Invoice.objects.update_or_create(tenant=tenant, external_id=external_id, defaults=fields)
     if not created:
         invoice.lines.all().delete()
     InvoiceLine.objects.bulk_create(

@@ -12,8 +12,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min, Prefetch
+from django.db.models import Count, F, Min, Prefetch, Q
 from django.utils import timezone
 
 from exports import bindings, transitions
@@ -25,6 +26,7 @@ from exports.models import (
     Invoice,
     InvoiceKind,
     InvoiceLine,
+    OPEN_STATUSES,
     SevenOfficeBinding,
 )
 from sevenoffice import errors as so_errors
@@ -45,13 +47,17 @@ from tenants.services import credentials_by_department
 
 log = logging.getLogger(__name__)
 S = ExportStatus
+TAKEN_OVER = "taken_over"  # not a status: an outcome that records nothing
 
 CHUNK_SIZE = 100  # invoices per SaveInvoices call
-LEASE_SECONDS = 300  # an item in transfer longer than this is presumed abandoned
+# An item in transfer longer than this is presumed abandoned (its worker died). Safe because
+# the lease is renewed right before each SaveInvoices, and a call times out well within it.
+LEASE_SECONDS = settings.EXPORT_LEASE_SECONDS
 DISPATCH_GRACE_SECONDS = 60  # a queued item not picked up by then is re-dispatched
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 12
 PRODUCT_CATEGORY_NAME = "Hub"  # where products the hub creates are placed
-PREVIOUS_WRITE_WINDOW = timedelta(minutes=5)  # 24SO rounds change times; look back generously
+PREVIOUS_WRITE_WINDOW = timedelta(minutes=5)
+WAIT_FOR_CREDITED_SECONDS = 2  # 24SO rounds change times; look back generously
 
 
 def hub_reference(invoice: Invoice) -> str:
@@ -173,8 +179,17 @@ def export_send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
     except so_errors.RemoteUnavailable as exc:
         _requeue(items, exc)
         raise
+    waiting = [item for item in items if outcomes[item.pk].status == S.QUEUED]
     for item in items:
-        _record(item, outcomes[item.pk])
+        if outcomes[item.pk].status not in (S.QUEUED, TAKEN_OVER):
+            _record(item, outcomes[item.pk])
+    if waiting:
+        transitions.transition(
+            [i.pk for i in waiting], to=S.QUEUED, expect=(S.IN_TRANSFER,), token=waiting[0].claim_token,
+            message=outcomes[waiting[0].pk].message,
+            lease_until=None, claim_token=None, attempts=F("attempts") - 1,  # waiting is not a failed attempt next_attempt_at=timezone.now() + timedelta(seconds=DISPATCH_GRACE_SECONDS),
+        )
+        _enqueue_on_commit(credential_id, [i.pk for i in waiting], countdown=WAIT_FOR_CREDITED_SECONDS)
 
 
 def _settle_unclaimable(item_ids, claimed):
@@ -204,7 +219,7 @@ def _record(item: ExportItem, outcome: Outcome) -> None:
     if outcome.status in (S.DONE, S.DUPLICATE):
         fields["sevenoffice_username"] = item.sevenoffice_username
         fields["sevenoffice_identity_id"] = item.sevenoffice_identity_id
-    transitions.transition([item.pk], to=outcome.status, expect=(S.IN_TRANSFER,), **fields)
+    transitions.transition([item.pk], to=outcome.status, expect=(S.IN_TRANSFER,), token=item.claim_token, **fields)
 
 
 def _record_all(items, outcome: Outcome) -> None:
@@ -221,14 +236,15 @@ def _requeue(items, exc: so_errors.RemoteUnavailable) -> None:
     delay = retry_delay(attempts)
     message = f"24SevenOffice unavailable ({exc}); retrying in {delay:.0f} s"
     transitions.transition(
-        [i.pk for i in items], to=S.QUEUED, expect=(S.IN_TRANSFER,), message=message[:2000],
+        [i.pk for i in items], to=S.QUEUED, expect=(S.IN_TRANSFER,), token=items[0].claim_token, message=message[:2000],
         lease_until=None, claim_token=None, next_attempt_at=timezone.now() + timedelta(seconds=delay),
     )
 
 
 def retry_delay(attempts: int) -> float:
-    """Exponential backoff with full jitter, capped at ten minutes."""
-    return random.uniform(1, min(600, 5 * 2 ** max(0, attempts - 1)))
+    """Exponential backoff with full jitter, capped (EXPORT_RETRY_BASE/MAX_SECONDS)."""
+    ceiling = min(settings.EXPORT_RETRY_MAX_SECONDS, settings.EXPORT_RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return random.uniform(min(1.0, ceiling), ceiling)
 
 
 class ChunkSender:
@@ -255,7 +271,11 @@ class ChunkSender:
         pending = self._reconcile(outcomes)
         orders = self._orders(pending, outcomes)
         if orders:
-            sent = [item for item in pending if item.pk in orders]
+            held = set(transitions.renew(list(orders), token=self.items[0].claim_token, lease_seconds=LEASE_SECONDS))
+            sent = [item for item in pending if item.pk in orders and item.pk in held]
+            for item in pending:
+                if item.pk in orders and item.pk not in held:
+                    outcomes[item.pk] = Outcome(TAKEN_OVER)  # another worker holds it now: leave it alone
             ExportItem.objects.filter(pk__in=[i.pk for i in sent]).update(sent_at=timezone.now())
             results = self.client.save_invoices([orders[i.pk] for i in sent])
             for item, result in zip(sent, results):
@@ -333,6 +353,10 @@ class ChunkSender:
         if invoice.kind == InvoiceKind.CREDIT_NOTE:
             credited = ExportItem.objects.filter(invoice_id=invoice.credits_id, status=S.DONE).first()
             if credited is None or credited.sevenoffice_invoice_id is None:
+                if ExportItem.objects.filter(invoice_id=invoice.credits_id, status__in=OPEN_STATUSES).exists():
+                    raise CreditedInvoicePending(
+                        f"Waiting for the credited invoice {invoice.credits.number} to reach 24SevenOffice."
+                    )
                 raise OrderNotReady(
                     f"The credited invoice {invoice.credits.number} is not in 24SevenOffice yet; export it first."
                 )
@@ -398,15 +422,24 @@ class ChunkSender:
         if not projects:
             return {}
 
-        def make(keys):
-            made = {}
-            for key in keys:
-                project = projects[key]
-                customer_id = customers.get(str(project.customer_id or ""))
-                made[key] = self.client.save_project(project_for(project, customer_id))
-            return made
+        def customer_of(key):
+            customer_id = customers.get(str(projects[key].customer_id or ""))
+            return customer_id if isinstance(customer_id, int) else None
 
-        return self._resolve(BindingKind.PROJECT, projects, lambda keys: {}, make)
+        def lookup(keys):
+            # Only for claims taken over after a failed SaveProject, which may have saved.
+            found = {}
+            for key in keys:
+                named = projects[key].name[:200]
+                matches = [p for p in self.client.get_projects(customer_id=customer_of(key)) if p.name == named]
+                if matches:
+                    found[key] = matches[0].id
+            return found
+
+        def make(keys):
+            return {key: self.client.save_project(project_for(projects[key], customer_of(key))) for key in keys}
+
+        return self._resolve(BindingKind.PROJECT, projects, lookup, make)
 
     def _product_ids(self, items) -> dict[str, int | Exception]:
         names = {}
@@ -452,6 +485,10 @@ class OrderNotReady(Exception):
     status = S.FAILED
 
 
+class CreditedInvoicePending(OrderNotReady):
+    status = S.QUEUED  # sent again shortly, once the invoice it credits is done
+
+
 def _ids_or_errors(keys, results) -> dict[str, int | Exception]:
     return {
         key: result.record.id if result.ok else so_errors.RecordRejected(result.error.type, result.error.message)
@@ -473,8 +510,8 @@ def company_for(customer) -> Company:
     )
 
 
-def project_for(project, customer_id) -> RemoteProject:
-    return RemoteProject(name=project.name[:200], customer_id=customer_id if isinstance(customer_id, int) else None)
+def project_for(project, customer_id: int | None) -> RemoteProject:
+    return RemoteProject(name=project.name[:200], customer_id=customer_id)
 
 
 # --- Sweeping -------------------------------------------------------------------------------
@@ -488,13 +525,14 @@ def export_sweep(now=None) -> int:
     """
     now = now or timezone.now()
     expired = ExportItem.objects.filter(status=S.IN_TRANSFER, lease_until__lt=now).values_list("pk", flat=True)
-    revived = transitions.transition(
-        list(expired), to=S.QUEUED, expect=(S.IN_TRANSFER,), lease_until=None, claim_token=None,
+    transitions.transition(
+        list(expired), to=S.QUEUED, expect=(S.IN_TRANSFER,), lease_until=None, claim_token=None, next_attempt_at=now,
         message="The transfer was interrupted; checking 24SevenOffice before sending again.",
     )
-    due = ExportItem.objects.filter(status=S.QUEUED, next_attempt_at__lt=now)
+    # No due time means never handed to a worker (an enqueue lost between commit and broker).
+    due = ExportItem.objects.filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True), status=S.QUEUED)
     batches = due.values("batch_id").annotate(first=Min("pk")).values_list("batch_id", flat=True)
-    touched = revived
+    touched = 0
     for batch in ExportBatch.objects.filter(pk__in=list(batches)).select_related("tenant"):
         with transaction.atomic():
             batch_due = due.filter(batch=batch)

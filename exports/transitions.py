@@ -25,19 +25,20 @@ class TransitionRefused(Exception):
     pass
 
 
-def transition(item_ids, *, to: str, expect: tuple[str, ...], **fields) -> int:
+def transition(item_ids, *, to: str, expect: tuple[str, ...], token=None, **fields) -> int:
     """Move items from one of `expect` to `to` with a conditional UPDATE; returns how many moved.
 
     Items not in an expected state are left alone (someone else moved them first), so
-    callers can claim work with this and proceed only with what they got.
+    callers can claim work with this and proceed only with what they got. With `token`, only
+    items still held by that claim move: a worker that lost its lease changes nothing.
     """
     for origin in expect:
         if to not in ALLOWED[origin]:
             raise TransitionRefused(f"{origin} -> {to} is not an allowed export status change")
-    return (
-        ExportItem.objects.filter(pk__in=list(item_ids), status__in=expect)
-        .update(status=to, updated_at=timezone.now(), **fields)
-    )
+    items = ExportItem.objects.filter(pk__in=list(item_ids), status__in=expect)
+    if token is not None:
+        items = items.filter(claim_token=token)
+    return items.update(status=to, updated_at=timezone.now(), **fields)
 
 
 def claim(item_ids, *, lease_seconds: int) -> list[int]:
@@ -65,3 +66,14 @@ def claim(item_ids, *, lease_seconds: int) -> list[int]:
         ExportItem.objects.filter(pk__in=item_ids, status=S.IN_TRANSFER, claim_token=token)
         .values_list("pk", flat=True)
     )
+
+
+def renew(item_ids, *, token, lease_seconds: int) -> list[int]:
+    """Extend this claim's lease; returns the ids still held (a sweeper may have taken others).
+
+    Called right before a write to 24SO, so a worker that stalled past its lease never sends
+    items that were meanwhile handed to someone else.
+    """
+    held = ExportItem.objects.filter(pk__in=list(item_ids), status=S.IN_TRANSFER, claim_token=token)
+    held.update(lease_until=timezone.now() + timedelta(seconds=lease_seconds))
+    return list(held.values_list("pk", flat=True))

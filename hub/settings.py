@@ -152,10 +152,17 @@ if PRODUCTION and not SEVENOFFICE_APPLICATION_ID:
 SEVENOFFICE_TIMEOUT = env.float("SEVENOFFICE_TIMEOUT", default=30.0)
 SEVENOFFICE_CONNECT_TIMEOUT = env.float("SEVENOFFICE_CONNECT_TIMEOUT", default=5.0)
 SEVENOFFICE_MAX_CONCURRENT_PER_ACCOUNT = env.int("SEVENOFFICE_MAX_CONCURRENT_PER_ACCOUNT", default=2)
+# How long an invoice may stay "in transfer" before the sweeper presumes its worker dead.
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=90)
+# Retryable faults back off exponentially from the base, with full jitter, up to the cap.
+EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=5.0)
+EXPORT_RETRY_MAX_SECONDS = env.float("EXPORT_RETRY_MAX_SECONDS", default=600.0)
+if EXPORT_LEASE_SECONDS < 2 * SEVENOFFICE_TIMEOUT:
+    raise ImproperlyConfigured("EXPORT_LEASE_SECONDS must be at least twice SEVENOFFICE_TIMEOUT")
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-BROKER_DIR = VAR_DIR / "broker"
+BROKER_DIR = Path(env.str("HUB_BROKER_DIR", default=str(VAR_DIR / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker: no server, still a real `celery worker` process. One folder in and
     # out; the folders must exist before the worker starts (hub/celery.py creates them).

@@ -84,6 +84,9 @@ CATEGORY_PROPERTIES: tuple[str, ...] = ("Id", "Name", "No", "ParentId")
 
 # CompanyService search: a client known to work always sends a ChangedAfter next to other filters.
 _EARLY = datetime(2000, 1, 1)
+READ_ATTEMPTS = 3
+SESSION_OPERATIONS = frozenset({"Login", "HasSession", "SetIdentityById"})
+READ_RETRY_PAUSE = 0.2  # seconds, times the attempt number
 _MAX_IDS_PER_CALL = 1000  # GetInvoices: at most 1000 ids per call
 _MAX_CHUNK_BYTES = 2_000_000  # DownloadChunk step, also bounded by GetMaxRequestLength
 
@@ -154,7 +157,7 @@ class SevenOfficeClient:
     def _login(self) -> SessionState:
         """Authenticate.Login, then settle the identity. Caller holds the entry lock."""
         cred = self.credential
-        session_id = self._send(
+        session_id = self._send_reads_again(
             "Authenticate",
             "Login",
             None,
@@ -163,7 +166,7 @@ class SevenOfficeClient:
         if not session_id:  # wrong username or password: an empty LoginResult, not a fault
             raise LoginFailed("24SevenOffice refused the username or password", operation="Login")
         identities = tuple(
-            m.identity_in(i) for i in m.items(self._send("Authenticate", "GetIdentities", session_id), "Identity")
+            m.identity_in(i) for i in m.items(self._send_reads_again("Authenticate", "GetIdentities", session_id), "Identity")
         )
         usable = [i for i in identities if not i.is_disabled]
         identity, ready = None, True
@@ -183,7 +186,7 @@ class SevenOfficeClient:
 
     def _switch_identity(self, session_id: str, identity_id: str) -> None:
         """Authenticate.SetIdentityById: move the session to the chosen client."""
-        if not self._send("Authenticate", "SetIdentityById", session_id, identityId=identity_id):
+        if not self._send_reads_again("Authenticate", "SetIdentityById", session_id, identityId=identity_id):
             raise IdentityBlocked("24SevenOffice refused to switch to the chosen identity", operation="SetIdentityById")
 
     def _recover(self, stale: SessionState) -> SessionState:
@@ -192,7 +195,7 @@ class SevenOfficeClient:
             current = self._entry.state
             if current is not None and current.session_id != stale.session_id:
                 return current  # another thread already logged in again
-            if self._send("Authenticate", "HasSession", stale.session_id):
+            if self._send_reads_again("Authenticate", "HasSession", stale.session_id):
                 if stale.identity is None:
                     raise NotAuthenticated("24SevenOffice refused a live session", operation="HasSession")
                 self._switch_identity(stale.session_id, stale.identity.id)  # session moved to another client
@@ -213,10 +216,25 @@ class SevenOfficeClient:
         """Send ``operation`` with the cached session; re-login once when 24SO says the session is gone."""
         state = self._ensure_session(need_identity)
         try:
-            return self._send(service, operation, state.session_id, refused=refused, **kwargs)
+            return self._send_reads_again(service, operation, state.session_id, refused=refused, **kwargs)
         except NotAuthenticated:
             state = self._recover(state)
-        return self._send(service, operation, state.session_id, refused=refused, **kwargs)
+        return self._send_reads_again(service, operation, state.session_id, refused=refused, **kwargs)
+
+    def _send_reads_again(self, service: str, operation: str, session_id: str | None, **kwargs: Any) -> Any:
+        """Reads (Get*) and session calls change no data in 24SO, so a fault on one is repeated
+        at once, a couple of times, instead of failing the whole piece of work; writes are
+        never repeated here."""
+        attempts = READ_ATTEMPTS if operation.startswith("Get") or operation in SESSION_OPERATIONS else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._send(service, operation, session_id, **kwargs)
+            except RateLimited:
+                raise  # more calls make a throttle worse
+            except RemoteUnavailable:
+                if attempt == attempts:
+                    raise
+                time.sleep(READ_RETRY_PAUSE * attempt)
 
     def _send(
         self,

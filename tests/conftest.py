@@ -3,7 +3,7 @@ import os
 import pytest
 from django.conf import settings
 
-pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.browser"]
+pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.browser", "tests.fixtures.worker"]
 
 # Tests carrying these markers need a real service or ../shared. Locally they may skip when
 # the service is absent; in CI (HUB_STRICT_SKIPS=1) a skip of any of them is a failure.

@@ -1,15 +1,17 @@
 """The source-system API: thin views that validate, call one service and serialize."""
 
 from django.db.models import Prefetch
-from rest_framework import status
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from exports import records
+from exports import records, transfer
 from exports.api.serializers import CustomerSerializer, DepartmentSerializer, InvoiceSerializer, ProjectSerializer
-from exports.models import Customer, Invoice, InvoiceLine, Project
+from exports.models import Customer, ExportBatch, ExportItem, Invoice, InvoiceLine, Project
 from tenants.access import get_for_tenant_or_404
 from tenants.models import Department
 
@@ -43,7 +45,10 @@ class UpsertView(ListModelMixin, GenericAPIView):
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        record, created = self.upsert(tenant=request.user.tenant, **serializer.validated_data)
+        try:
+            record, created = self.upsert(tenant=request.user.tenant, **serializer.validated_data)
+        except records.InvoiceLocked as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         return Response(
             self.get_serializer(record).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -93,3 +98,57 @@ class InvoiceList(UpsertView):
 
 class InvoiceDetail(UpsertDetailView):
     queryset, serializer_class = invoice_queryset(), InvoiceSerializer
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    invoices = serializers.ListField(child=serializers.CharField(max_length=100), allow_empty=False, max_length=100_000)
+
+
+class ExportItemSerializer(serializers.ModelSerializer):
+    invoice = serializers.CharField(source="invoice.external_id")
+    number = serializers.IntegerField(source="invoice.number")
+    sevenoffice_invoice_id = serializers.IntegerField(allow_null=True)
+    sevenoffice_order_id = serializers.IntegerField(allow_null=True)
+    sevenoffice_identity_id = serializers.UUIDField(allow_null=True)
+
+    class Meta:
+        model = ExportItem
+        fields = ["invoice", "number", "status", "message", "sevenoffice_invoice_id", "sevenoffice_order_id",
+                  "sevenoffice_identity_id", "attempts", "updated_at"]
+
+
+class ExportList(GenericAPIView):
+    """Start an export of invoices (by external id) to 24SO; answers 202 with the receipt."""
+
+    serializer_class = ExportRequestSerializer
+
+    @extend_schema(responses={202: inline_serializer("ExportStarted", {"id": serializers.IntegerField(),
+                                                                       "url": serializers.URLField()})})
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        wanted = serializer.validated_data["invoices"]
+        found = dict(
+            Invoice.objects.filter(tenant=request.user.tenant, external_id__in=wanted).values_list("external_id", "pk")
+        )
+        unknown = [external_id for external_id in wanted if external_id not in found]
+        if unknown:
+            raise serializers.ValidationError({"invoices": [f"Unknown invoice(s): {', '.join(unknown[:50])}."]})
+        batch = transfer.export_create(tenant=request.user.tenant, invoices=found.values(), source="api")
+        url = request.build_absolute_uri(reverse("api-export", args=[batch.pk]))
+        return Response({"id": batch.pk, "url": url}, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportDetail(GenericAPIView):
+    """Totals per status, whether the export has finished, and every item."""
+
+    serializer_class = ExportItemSerializer
+
+    def get(self, request, pk):
+        batch = get_for_tenant_or_404(ExportBatch.objects.all(), request.user.tenant, pk=pk)
+        summary = transfer.export_summary(batch)
+        items = ExportItem.objects.filter(batch=batch).select_related("invoice").order_by("pk")
+        return Response({
+            "id": batch.pk, "finished": summary["finished"], "counts": summary["counts"], "total": summary["total"],
+            "created_at": batch.created_at, "items": self.get_serializer(items, many=True).data,
+        })

@@ -127,3 +127,28 @@ def test_response_lost_after_commit_is_found_again_not_sent_twice(sandbox, demo_
     assert {i.status for i in items} == {S.DONE}
     assert all("earlier attempt" in i.message and i.sevenoffice_invoice_id for i in items)
     assert sum(references_in_sandbox(sandbox).values()) == 3
+
+
+def test_sweeper_revives_abandoned_and_undispatched_items(sandbox, demo_tenant, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exports import transitions
+
+    invoices = list(Invoice.objects.filter(tenant=demo_tenant, department__code="OSLO", kind="invoice")[:3])
+    batch = transfer.export_create(tenant=demo_tenant, invoices=invoices)
+    items = list(ExportItem.objects.filter(batch=batch).order_by("pk"))
+    # one claimed by a worker that then died, one whose enqueue was lost, one dispatched a moment ago
+    transitions.claim([items[0].pk], lease_seconds=60)
+    ExportItem.objects.filter(pk=items[0].pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    ExportItem.objects.filter(pk=items[1].pk).update(next_attempt_at=None)
+    before = {i.pk: i.next_attempt_at for i in ExportItem.objects.filter(batch=batch)}
+    with django_capture_on_commit_callbacks() as dispatched:
+        touched = transfer.export_sweep()
+    after = {i.pk: i for i in ExportItem.objects.filter(batch=batch)}
+    assert touched == 2 and len(dispatched) == 1  # both revived items, handed out as one chunk
+    assert after[items[0].pk].status == S.QUEUED and "interrupted" in after[items[0].pk].message
+    assert after[items[0].pk].next_attempt_at > timezone.now()
+    assert after[items[1].pk].next_attempt_at > timezone.now()
+    assert after[items[2].pk].next_attempt_at == before[items[2].pk]  # not due yet: left alone

@@ -134,10 +134,10 @@ def test_read_timeout_setting_is_honoured(sandbox, connect, settings):
     settings.SEVENOFFICE_TIMEOUT = 0.5
     client = connect()
     client.get_companies(name="x")
-    sandbox.control(timeout_rate=1.0, timeout_seconds=3, operations=["GetCompanies"])
+    sandbox.control(timeout_rate=1.0, timeout_seconds=3, operations=["SaveCompanies"])
     started = time.monotonic()
     with pytest.raises(RemoteUnavailable) as caught:
-        client.get_companies(name="x")
+        client.save_companies([Company(name="Kunde AS")])  # a write: sent once, so one time-out
     assert caught.value.ambiguous is True
     assert time.monotonic() - started < 1.5
 
@@ -223,3 +223,26 @@ def _category():
     from sevenoffice.types import ProductCategory
 
     return ProductCategory(name="Tjenester", no="T1")
+
+
+def test_reads_are_repeated_after_a_fault_but_writes_never(sandbox, connect):
+    client = connect()
+    client.get_companies(name="x")
+    sandbox.control(http_500_rate=1.0, operations=["GetCompanies", "SaveCompanies"])
+    with pytest.raises(RemoteUnavailable):
+        client.get_companies(name="x")
+    with pytest.raises(RemoteUnavailable):
+        client.save_companies([Company(name="Kunde AS")])
+    calls = _account_stats(sandbox)["calls"]
+    assert calls["GetCompanies"] == 1 + 3  # the warm-up, then three tries
+    assert calls["SaveCompanies"] == 1
+
+
+def test_a_passing_read_fault_is_absorbed(sandbox, connect):
+    client = connect()
+    client.get_companies(name="x")
+    sandbox.control(http_500_rate=0.5, operations=["GetCompanies"], seed=3)
+    for _ in range(6):
+        assert client.get_companies(name="x") == []
+    stats = _account_stats(sandbox)
+    assert sum(stats["faults_injected"].values()) > 0  # faults did hit, and every read still answered

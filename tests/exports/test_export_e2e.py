@@ -1,0 +1,106 @@
+"""Export through the API with real worker processes and the sandbox over HTTP."""
+
+import time
+from collections import Counter
+
+import pytest
+from rest_framework.test import APIClient
+
+from exports import transfer
+from exports.demo import demo_seed
+from exports.models import ExportItem, ExportStatus, Invoice
+from sevenoffice.sandbox import accounts as sandbox_accounts
+from tenants.services import api_key_create
+
+pytestmark = [pytest.mark.e2e]
+S = ExportStatus
+IDENTITIES = (sandbox_accounts.DEMO_AS_IDENTITY_ID, sandbox_accounts.DEMO_KONSULENT_IDENTITY_ID)
+
+
+@pytest.fixture
+def api_tenant(workers):
+    tenant = demo_seed(username=sandbox_accounts.DEFAULT_USERNAME, password=sandbox_accounts.DEFAULT_PASSWORD,
+                       identities=list(IDENTITIES), invoices=60)
+    _, key = api_key_create(tenant=tenant)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return tenant, client
+
+
+def wait_finished(client, export_id, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(f"/api/v1/exports/{export_id}").json()
+        if body["finished"]:
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"export not finished: {body['counts']}")
+
+
+def sandbox_references(sandbox):
+    refs = Counter()
+    for identity in IDENTITIES:
+        for order in sandbox.data(username=sandbox_accounts.DEFAULT_USERNAME, identity_id=identity).get("orders", []):
+            refs[order.get("ReferenceNumber")] += 1
+    return refs
+
+
+def test_mixed_export_through_api_ends_in_done_login_error_and_duplicate(api_tenant, sandbox, workers):
+    tenant, client = api_tenant
+    invoices = list(Invoice.objects.filter(tenant=tenant).select_related("department"))
+    already = [i for i in invoices if i.department.code == "OSLO" and i.kind == "invoice"][:2]
+    first = client.post("/api/v1/exports", {"invoices": [i.external_id for i in already]}, format="json")
+    assert first.status_code == 202
+    wait_finished(client, first.json()["id"])
+
+    response = client.post("/api/v1/exports", {"invoices": [i.external_id for i in invoices]}, format="json")
+    assert response.status_code == 202 and response.json()["url"].endswith(f"/api/v1/exports/{response.json()['id']}")
+    body = wait_finished(client, response.json()["id"])
+
+    stavanger = sum(1 for i in invoices if i.department.code == "STAVANGER")
+    assert body["counts"] == {"queued": 0, "in_transfer": 0, "done": len(invoices) - stavanger - 2,
+                              "login_error": stavanger, "duplicate": 2, "failed": 0}, workers.logs()
+    items = {item["invoice"]: item for item in body["items"]}
+    assert items[already[0].external_id]["status"] == "duplicate"
+    done = [item for item in body["items"] if item["status"] == "done"]
+    assert all(isinstance(item["sevenoffice_invoice_id"], int) for item in done)
+    sent = [i for i in invoices if i.department.code != "STAVANGER"]
+    assert sandbox_references(sandbox) == Counter(transfer.hub_reference(i) for i in sent)
+
+
+def test_exported_invoice_cannot_be_changed(api_tenant, workers):
+    tenant, client = api_tenant
+    invoice = Invoice.objects.filter(tenant=tenant, department__code="OSLO", kind="invoice").first()
+    export = client.post("/api/v1/exports", {"invoices": [invoice.external_id]}, format="json").json()
+    wait_finished(client, export["id"])
+    body = client.get(f"/api/v1/invoices/{invoice.external_id}").json()
+    body["text"] = "changed"
+    response = client.post("/api/v1/invoices", body, format="json")
+    assert response.status_code == 409
+    assert "cannot be changed" in response.json()["detail"]
+
+
+def test_unknown_invoices_are_named_and_nothing_is_queued(api_tenant):
+    tenant, client = api_tenant
+    response = client.post("/api/v1/exports", {"invoices": ["inv-1001", "nope-1", "nope-2"]}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"invoices": ["Unknown invoice(s): nope-1, nope-2."]}
+    assert not ExportItem.objects.exists()
+
+
+def test_faults_and_a_killed_worker_lose_and_double_nothing(api_tenant, sandbox, workers):
+    tenant, client = api_tenant
+    invoices = list(Invoice.objects.filter(tenant=tenant).exclude(department__code="STAVANGER"))
+    # The drill's mix: 10 % HTTP 500, 5 % answers dropped after the write was committed,
+    # sessions expiring every few calls, and a worker killed mid-export.
+    sandbox.control(http_500_rate=0.1, drop_after_commit_rate=0.05, session_expiry_calls=9, seed=7)
+    export = client.post("/api/v1/exports", {"invoices": [i.external_id for i in invoices]}, format="json").json()
+    time.sleep(0.5)
+    victim = next(p for p in workers.processes if p.poll() is None)
+    workers.kill(victim)
+    workers.start()
+    body = wait_finished(client, export["id"], timeout=240)
+    sandbox.control(http_500_rate=0, drop_after_commit_rate=0, session_expiry_calls=0)
+    assert body["counts"]["done"] == len(invoices), (body["counts"], [i["message"] for i in body["items"]
+                                                                       if i["status"] != "done"][:5])
+    assert sandbox_references(sandbox) == Counter(transfer.hub_reference(i) for i in invoices)
