@@ -51,6 +51,9 @@ def demo_seed(*, slug: str = "demo", username: str, password: str, identities: l
                 tenant=tenant, username=username, password=password, identity_id=identities[-1],
                 departments=[departments["TRONDHEIM"]],
             )
+        settings = tenant_services.integration_settings(tenant)
+        settings.active = settings.invoice_export_enabled = True
+        settings.save()
         customers = _seed_customers(tenant, rng)
         projects = _seed_projects(tenant, customers, rng)
         if not tenant.invoices.exists():

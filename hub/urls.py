@@ -2,10 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from exports import views as export_views
 from tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.home, name="home"),
+    path("invoices/", export_views.invoice_list, name="invoice-list"),
+    path("exports/confirm/", export_views.export_confirm, name="export-confirm"),
+    path("exports/start/", export_views.export_start, name="export-start"),
+    path("exports/<int:pk>/", export_views.receipt, name="receipt"),
+    path("exports/<int:pk>/updates", export_views.receipt_updates, name="receipt-updates"),
+    path("exports/<int:pk>/retry/", export_views.receipt_retry, name="receipt-retry"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from tenants import services
-from tenants.models import ApiKey, Department, Membership, SevenOfficeCredential, Tenant
+from tenants.models import ApiKey, Department, IntegrationSettings, Membership, SevenOfficeCredential, Tenant
 
 
 class DepartmentInline(admin.TabularInline):
@@ -22,6 +22,11 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "tenant"]
     list_filter = ["tenant"]
     search_fields = ["code", "name"]
+
+
+@admin.register(IntegrationSettings)
+class IntegrationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["tenant", "active", "invoice_export_enabled", "error_email", "updated_at"]
 
 
 @admin.register(Membership)

@@ -133,3 +133,22 @@ class ApiKey(models.Model):
         lookup = secrets.token_hex(8)
         secret = secrets.token_urlsafe(32)
         return lookup, secret, f"{cls.PREFIX}_{lookup}_{secret}"
+
+
+class IntegrationSettings(models.Model):
+    """A tenant's 24SevenOffice integration: activation and the options that shape exports."""
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="integration")
+    active = models.BooleanField(default=False, help_text="The 24SevenOffice integration is activated.")
+    invoice_export_enabled = models.BooleanField(
+        default=False, help_text="Offer 24SevenOffice as an invoice export option in the invoice overview."
+    )
+    error_email = models.EmailField(blank=True, help_text="Receives a summary when an export ends with errors.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"24SevenOffice settings of {self.tenant}"
+
+    @property
+    def exports_allowed(self) -> bool:
+        return self.active and self.invoice_export_enabled

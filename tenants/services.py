@@ -11,7 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenants import crypto
-from tenants.models import ApiKey, CredentialDepartment, Department, Membership, Role, SevenOfficeCredential, Tenant
+from tenants.models import (
+    ApiKey,
+    CredentialDepartment,
+    Department,
+    IntegrationSettings,
+    Membership,
+    Role,
+    SevenOfficeCredential,
+    Tenant,
+)
 
 ALL_DEPARTMENTS = "all"
 
@@ -22,6 +31,10 @@ def tenant_create(*, slug: str, name: str) -> tuple[Tenant, bool]:
         tenant.name = name
         tenant.save(update_fields=["name"])
     return tenant, created
+
+
+def integration_settings(tenant: Tenant) -> IntegrationSettings:
+    return IntegrationSettings.objects.get_or_create(tenant=tenant)[0]
 
 
 def user_create(*, tenant: Tenant, username: str, password: str, role: str, email: str = ""):

@@ -1,17 +1,9 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from exports.models import Invoice
+from tenants.access import tenant_of
 from tenants.services import credentials_by_department
-
-
-def tenant_of(user):
-    """The signed-in user's tenant; users without a membership see nothing."""
-    membership = getattr(user, "membership", None)
-    if membership is None:
-        raise PermissionDenied("This user belongs to no tenant.")
-    return membership.tenant
 
 
 @login_required

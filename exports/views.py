@@ -1,0 +1,141 @@
+"""Invoice overview, export confirmation, and the live receipt."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_POST
+
+from exports import overview, transfer
+from exports.models import ExportBatch, ExportItem, ExportStatus
+from tenants.access import get_for_tenant_or_404, role_required
+from tenants.models import Role
+from tenants.services import integration_settings
+
+EXPORTERS = (Role.ADMIN, Role.ACCOUNTANT)
+RECEIPT_READERS = (Role.ADMIN, Role.ACCOUNTANT, Role.OPS)
+PAGE_SIZE = 50
+RECEIPT_PAGE_SIZE = 500
+
+
+@role_required(*RECEIPT_READERS)
+def invoice_list(request):
+    invoices, chosen = overview.invoice_filter(request.tenant, request.GET)
+    page = Paginator(
+        invoices.select_related("department", "customer").order_by("-invoice_date", "-number"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    latest = overview.latest_export_status([i.pk for i in page])
+    rows = [(invoice, latest.get(invoice.pk)) for invoice in page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "chosen": chosen,
+        "query": "&".join(f"{k}={v}" for k, v in chosen.items()),
+        "departments": request.tenant.departments.all(),
+        "status_filters": overview.STATUS_FILTERS,
+        "can_export": request.user.membership.role in EXPORTERS and integration_settings(request.tenant).exports_allowed,
+    }
+    return render(request, "exports/invoice_list.html", context)
+
+
+def _selected_ids(request) -> list[int]:
+    if request.POST.get("select_all_matching"):
+        invoices, _ = overview.invoice_filter(request.tenant, request.POST)
+        return list(invoices.values_list("pk", flat=True))
+    return [int(pk) for pk in request.POST.getlist("invoice") if pk.isdigit()]
+
+
+@require_POST
+@role_required(*EXPORTERS)
+def export_confirm(request):
+    if not integration_settings(request.tenant).exports_allowed:
+        messages.error(request, "24SevenOffice is not switched on as an invoice export option.")
+        return redirect("invoice-list")
+    ids = _selected_ids(request)
+    if not ids:
+        messages.error(request, "Tick the invoices to export first.")
+        return redirect("invoice-list")
+    rows = overview.export_preview(request.tenant, ids)
+    failing = [row for row in rows if row.problems]
+    context = {
+        "rows": rows[: overview.PREVIEW_DETAIL_LIMIT],
+        "hidden_rows": max(0, len(rows) - overview.PREVIEW_DETAIL_LIMIT),
+        "failing": failing,
+        "ids": [row.invoice.pk for row in rows],
+        "new_customers": sum(1 for row in rows if not row.customer_known and row.credential),
+        "new_products": sorted({p for row in rows if row.credential for p in row.new_products}),
+        "total": sum((row.total for row in rows), 0),
+    }
+    return render(request, "exports/export_confirm.html", context)
+
+
+@require_POST
+@role_required(*EXPORTERS)
+def export_start(request):
+    if not integration_settings(request.tenant).exports_allowed:
+        messages.error(request, "24SevenOffice is not switched on as an invoice export option.")
+        return redirect("invoice-list")
+    ids = [int(pk) for pk in request.POST.getlist("invoice") if pk.isdigit()]
+    if not ids:
+        return redirect("invoice-list")
+    batch = transfer.export_create(tenant=request.tenant, invoices=ids, user=request.user)
+    messages.success(request, f"Export {batch.pk} started: {len(ids)} invoice(s) on their way to 24SevenOffice.")
+    return redirect("receipt", pk=batch.pk)
+
+
+@role_required(*RECEIPT_READERS)
+def receipt(request, pk):
+    batch = get_for_tenant_or_404(ExportBatch.objects.all(), request.tenant, pk=pk)
+    status = request.GET.get("status")
+    items = ExportItem.objects.filter(batch=batch).select_related("invoice__department").order_by("pk")
+    if status in ExportStatus.values:
+        items = items.filter(status=status)
+    page = Paginator(items, RECEIPT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "batch": batch,
+        "summary": transfer.export_summary(batch),
+        "page": page,
+        "status": status,
+        "statuses": ExportStatus.choices,
+        "can_retry": request.user.membership.role in RECEIPT_READERS,
+        "updates_url": reverse("receipt-updates", args=[batch.pk]),
+        "now": timezone.now().isoformat(),
+    }
+    return render(request, "exports/receipt.html", context)
+
+
+@role_required(*RECEIPT_READERS)
+def receipt_updates(request, pk):
+    """Counts, and only the items changed since `since`: what the receipt page polls."""
+    batch = get_for_tenant_or_404(ExportBatch.objects.all(), request.tenant, pk=pk)
+    now = timezone.now()
+    since = parse_datetime(request.GET.get("since", "")) or batch.created_at
+    changed = (
+        ExportItem.objects.filter(batch=batch, updated_at__gte=since)
+        .select_related("invoice")
+        .order_by("pk")[:RECEIPT_PAGE_SIZE]
+    )
+    return JsonResponse({
+        "now": now.isoformat(),
+        **transfer.export_summary(batch),
+        "items": [
+            {
+                "id": item.pk, "status": item.status, "label": item.get_status_display(), "message": item.message,
+                "sevenoffice_invoice_id": item.sevenoffice_invoice_id, "number_differs": item.number_differs,
+            }
+            for item in changed
+        ],
+    })
+
+
+@require_POST
+@role_required(*RECEIPT_READERS)
+def receipt_retry(request, pk):
+    batch = get_for_tenant_or_404(ExportBatch.objects.all(), request.tenant, pk=pk)
+    item_ids = [int(i) for i in request.POST.getlist("item") if i.isdigit()] or None
+    moved = transfer.export_retry(batch=batch, item_ids=item_ids)
+    messages.success(request, f"{moved} item(s) queued again.")
+    return redirect("receipt", pk=batch.pk)

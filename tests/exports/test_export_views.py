@@ -1,0 +1,112 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from exports import transfer
+from exports.demo import demo_seed
+from exports.models import ExportBatch, ExportItem, ExportStatus, Invoice
+from tenants import services
+
+pytestmark = pytest.mark.django_db
+IDENTITIES = ["a0000000-0000-4000-8000-000000000001", "a0000000-0000-4000-8000-000000000002"]
+
+
+@pytest.fixture
+def tenant():
+    return demo_seed(username="demo@sandbox.local", password="demo", identities=IDENTITIES, invoices=60)
+
+
+def login(client, role):
+    assert client.login(username=role, password=f"demo-{role}-pass")
+    return client
+
+
+def make_batch(tenant, n):
+    # A receipt without workers: the items stay queued (on_commit never fires in these tests).
+    invoices = Invoice.objects.filter(tenant=tenant).exclude(department__code="STAVANGER")[:n]
+    return transfer.export_create(tenant=tenant, invoices=invoices)
+
+
+def test_overview_filters_and_only_exporters_see_the_export_button(client, tenant):
+    login(client, "accountant")
+    page = client.get("/invoices/?department=OSLO").content.decode()
+    oslo = Invoice.objects.filter(tenant=tenant, department__code="OSLO").count()
+    assert f"{oslo} invoices match." in page and 'id="export-button"' in page
+    client.logout()
+    login(client, "ops")
+    assert 'id="export-button"' not in client.get("/invoices/").content.decode()
+    assert client.post("/exports/confirm/", {"invoice": [1]}).status_code == 403
+
+
+def test_export_button_hidden_until_24so_is_an_invoice_export_option(client, tenant):
+    settings = services.integration_settings(tenant)
+    settings.invoice_export_enabled = False
+    settings.save()
+    login(client, "accountant")
+    assert 'id="export-button"' not in client.get("/invoices/").content.decode()
+    response = client.post("/exports/confirm/", {"invoice": [Invoice.objects.first().pk]})
+    assert response.status_code == 302 and not ExportBatch.objects.exists()
+
+
+def test_select_all_matching_previews_every_filtered_invoice(client, tenant):
+    login(client, "accountant")
+    response = client.post("/exports/confirm/", {"select_all_matching": "1", "department": "BERGEN"})
+    bergen = Invoice.objects.filter(tenant=tenant, department__code="BERGEN").count()
+    assert response.status_code == 200
+    assert f"Export {bergen} invoices to 24SevenOffice?" in response.content.decode()
+
+
+def test_confirm_then_start_creates_a_receipt_and_redirects(client, tenant):
+    login(client, "accountant")
+    ids = list(Invoice.objects.filter(tenant=tenant)[:3].values_list("pk", flat=True))
+    response = client.post("/exports/start/", {"invoice": ids})
+    batch = ExportBatch.objects.get()
+    assert response.status_code == 302 and response.url == f"/exports/{batch.pk}/"
+    assert batch.items.count() == 3 and batch.created_by.username == "accountant"
+
+
+def test_other_tenants_receipt_is_404(client, tenant):
+    batch = make_batch(tenant, 3)
+    other, _ = services.tenant_create(slug="other", name="Other")
+    services.user_create(tenant=other, username="olga", password="a-long-password-1", role="admin")
+    assert client.login(username="olga", password="a-long-password-1")
+    for url in (f"/exports/{batch.pk}/", f"/exports/{batch.pk}/updates"):
+        assert client.get(url).status_code == 404
+    assert client.post(f"/exports/{batch.pk}/retry/").status_code == 404
+
+
+def test_receipt_queries_do_not_grow_with_the_export(client, tenant, django_assert_max_num_queries):
+    login(client, "ops")
+    small, large = make_batch(tenant, 3), make_batch(tenant, 45)
+    with django_assert_max_num_queries(10):
+        assert client.get(f"/exports/{small.pk}/").status_code == 200
+    with django_assert_max_num_queries(10):
+        page = client.get(f"/exports/{large.pk}/").content.decode()
+    assert page.count('<tr id="item-') == 45
+
+
+def test_live_updates_send_only_what_changed(client, tenant):
+    login(client, "accountant")
+    batch = make_batch(tenant, 5)
+    since = timezone.now()
+    changed = ExportItem.objects.filter(batch=batch).first()
+    ExportItem.objects.filter(pk=changed.pk).update(status=ExportStatus.FAILED, message="24SO said no",
+                                                    updated_at=since + timedelta(seconds=1))
+    body = client.get(f"/exports/{batch.pk}/updates", {"since": since.isoformat()}).json()
+    assert [item["id"] for item in body["items"]] == [changed.pk]
+    assert body["items"][0]["message"] == "24SO said no"
+    assert body["counts"]["failed"] == 1 and body["counts"]["queued"] == 4 and not body["finished"]
+
+
+def test_retry_requeues_failed_and_login_errors(client, tenant):
+    login(client, "ops")
+    batch = make_batch(tenant, 4)
+    items = list(ExportItem.objects.filter(batch=batch))
+    ExportItem.objects.filter(pk=items[0].pk).update(status=ExportStatus.FAILED)
+    ExportItem.objects.filter(pk=items[1].pk).update(status=ExportStatus.LOGIN_ERROR)
+    client.post(f"/exports/{batch.pk}/retry/", {"item": [items[0].pk]})
+    assert ExportItem.objects.get(pk=items[0].pk).status == ExportStatus.QUEUED
+    assert ExportItem.objects.get(pk=items[1].pk).status == ExportStatus.LOGIN_ERROR
+    client.post(f"/exports/{batch.pk}/retry/")
+    assert ExportItem.objects.get(pk=items[1].pk).status == ExportStatus.QUEUED
