@@ -10,10 +10,12 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ContextManager
 
 import zeep.exceptions
 from django.conf import settings
+
+from hub import concurrency
 
 from . import mapping as m
 from .errors import (
@@ -108,6 +110,7 @@ class SevenOfficeClient:
         connect_timeout: float | None = None,
         registry: ServiceRegistry | None = None,
         sessions: SessionCache | None = None,
+        gate: Callable[[], ContextManager] | None = None,
     ) -> None:
         self.credential = credential
         self.application_id = application_id or settings.SEVENOFFICE_APPLICATION_ID
@@ -120,6 +123,7 @@ class SevenOfficeClient:
         cache = sessions if sessions is not None else get_session_cache()
         self._entry: SessionEntry = cache.entry(credential, self.api_url)
         self._max_request_kb: int | None = None
+        self._gate = gate or self._account_slot
 
     def __repr__(self) -> str:
         return f"<SevenOfficeClient {self.credential.username!r} identity={self.credential.identity_id!r}>"
@@ -250,7 +254,7 @@ class SevenOfficeClient:
         outcome = "ok"
         try:
             proxy = self._registry.service(service, api_url=self.api_url, webservices_url=self.webservices_url)
-            with call_options(cookie=session_id, timeout=self.timeout):
+            with self._gate(), call_options(cookie=session_id, timeout=self.timeout):
                 answer = getattr(proxy, operation)(**kwargs)
             if refused is not None and refused(answer):
                 raise NotAuthenticated("24SevenOffice answered NotAuthenticated", operation=operation)
@@ -259,6 +263,11 @@ class SevenOfficeClient:
             exc.operation = exc.operation or operation
             outcome = type(exc).__name__
             raise
+        except concurrency.SlotTimeout:
+            outcome = "SlotTimeout"
+            raise RemoteUnavailable(
+                "the hub's calls to this 24SO account stayed busy", ambiguous=False, operation=operation
+            ) from None
         except zeep.exceptions.Fault as exc:
             error = self._fault_error(exc, operation, session_id)
             outcome = type(error).__name__
@@ -293,6 +302,15 @@ class SevenOfficeClient:
                 (time.monotonic() - started) * 1000,
                 self.credential.username,
             )
+
+    def _account_slot(self) -> ContextManager:
+        """At most SEVENOFFICE_MAX_CONCURRENT_PER_ACCOUNT calls at once per 24SO account, across
+        every process of the hub (24SO throttles an account that calls too much at once)."""
+        return concurrency.slot(
+            f"{self.api_url}|{self.credential.username.lower()}",
+            limit=settings.SEVENOFFICE_MAX_CONCURRENT_PER_ACCOUNT,
+            hold_seconds=self.timeout[0] + self.timeout[1] + 5,
+        )
 
     def _fault_error(self, fault: zeep.exceptions.Fault, operation: str, session_id: str | None) -> SevenOfficeError:
         message = self._scrub(str(fault.message or ""), session_id)

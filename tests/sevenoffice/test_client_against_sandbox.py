@@ -246,3 +246,29 @@ def test_a_passing_read_fault_is_absorbed(sandbox, connect):
         assert client.get_companies(name="x") == []
     stats = _account_stats(sandbox)
     assert sum(stats["faults_injected"].values()) > 0  # faults did hit, and every read still answered
+
+
+def test_concurrent_calls_per_account_stay_within_the_cap(sandbox, connect, settings):
+    import threading
+
+    settings.SEVENOFFICE_MAX_CONCURRENT_PER_ACCOUNT = 2
+    client = connect()
+    client.get_companies(name="x")
+    sandbox.control(latency_ms=80, max_concurrent_per_account=2)
+    errors = []
+
+    def call():
+        try:
+            connect().get_companies(name="x")
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stats = _account_stats(sandbox)
+    assert errors == []
+    assert stats["rejected_concurrency"] == 0
+    assert stats["max_concurrency"] == 2  # used the allowance, never more
