@@ -105,6 +105,13 @@ class InvoiceSerializer(serializers.ModelSerializer):
     def to_representation(self, invoice):
         data = super().to_representation(invoice)
         data["lines"] = InvoiceLineSerializer(invoice.lines.all(), many=True).data
+        # The newest export attempt: its status and 24SO's numbers (24SO assigns its own).
+        items = getattr(invoice, "exports_newest_first", None)
+        latest = items[0] if items else None
+        data["export_status"] = latest.status if latest else None
+        data["sevenoffice_invoice_id"] = latest.sevenoffice_invoice_id if latest else None
+        data["sevenoffice_order_id"] = latest.sevenoffice_order_id if latest else None
+        data["sevenoffice_number_differs"] = bool(latest and latest.number_differs)
         return data
 
     def validate(self, attrs):

@@ -64,7 +64,8 @@ class UpsertDetailView(GenericAPIView):
 
 def invoice_queryset():
     return Invoice.objects.select_related("department", "customer", "project", "credits").prefetch_related(
-        Prefetch("lines", queryset=InvoiceLine.objects.order_by("position"))
+        Prefetch("lines", queryset=InvoiceLine.objects.order_by("position")),
+        Prefetch("export_items", queryset=ExportItem.objects.order_by("-pk"), to_attr="exports_newest_first"),
     )
 
 

@@ -152,3 +152,20 @@ def test_sweeper_revives_abandoned_and_undispatched_items(sandbox, demo_tenant, 
     assert after[items[0].pk].next_attempt_at > timezone.now()
     assert after[items[1].pk].next_attempt_at > timezone.now()
     assert after[items[2].pk].next_attempt_at == before[items[2].pk]  # not due yet: left alone
+
+
+def test_admin_is_told_when_24so_numbers_differ_and_api_shows_both_numbers(sandbox, demo_tenant, client):
+    from rest_framework.test import APIClient
+
+    from tenants.services import api_key_create
+
+    invoice = Invoice.objects.filter(tenant=demo_tenant, department__code="OSLO", kind="invoice").first()
+    send_all(transfer.export_create(tenant=demo_tenant, invoices=[invoice]))  # the sandbox series starts at 10001
+    assert client.login(username="admin", password="demo-admin-pass")
+    assert "1 exported invoice got a different number in 24SevenOffice" in client.get("/").content.decode()
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key_create(tenant=demo_tenant)[1]}")
+    body = api.get(f"/api/v1/invoices/{invoice.external_id}").json()
+    assert body["number"] == invoice.number and body["export_status"] == "done"
+    assert body["sevenoffice_invoice_id"] == 10001 and body["sevenoffice_number_differs"] is True
