@@ -13,7 +13,8 @@ from tenants import services as tenant_services
 from tenants.models import Department
 
 DEMO_PASSWORDS = {"admin": "demo-admin-pass", "accountant": "demo-accountant-pass", "ops": "demo-ops-pass"}
-DEPARTMENTS = [("OSLO", "Oslo"), ("BERGEN", "Bergen"), ("TRONDHEIM", "Trondheim"), ("STAVANGER", "Stavanger")]
+# code, name, the department's id in 24SO (the sandbox has 1-3 in each client)
+DEPARTMENTS = [("OSLO", "Oslo", 1), ("BERGEN", "Bergen", 2), ("TRONDHEIM", "Trondheim", 3), ("STAVANGER", "Stavanger", None)]
 PRODUCTS = [
     ("P-100", "Consulting hour", Decimal("1250.00"), Decimal("25")),
     ("P-110", "Senior consulting hour", Decimal("1650.00"), Decimal("25")),
@@ -34,8 +35,10 @@ def demo_seed(*, slug: str = "demo", username: str, password: str, identities: l
     with transaction.atomic():
         tenant, _ = tenant_services.tenant_create(slug=slug, name="Demo Bemanning AS")
         departments = {
-            code: Department.objects.get_or_create(tenant=tenant, code=code, defaults={"name": name})[0]
-            for code, name in DEPARTMENTS
+            code: Department.objects.get_or_create(
+                tenant=tenant, code=code, defaults={"name": name, "sevenoffice_department_id": remote_id}
+            )[0]
+            for code, name, remote_id in DEPARTMENTS
         }
         User = get_user_model()
         for role, user_password in DEMO_PASSWORDS.items():

@@ -16,11 +16,17 @@ from exports.models import (
     InvoiceLine,
     SevenOfficeBinding,
 )
+from exports.transfer import RECONCILE_PROPERTIES, hub_reference
+from sevenoffice.client import SevenOfficeClient
+from sevenoffice.errors import SevenOfficeError
+from sevenoffice.types import Credential
 from tenants.services import credentials_by_department
 
 NOT_EXPORTED = "not_exported"
+FILTER_NAMES = ("department", "customer", "number", "date_from", "date_to", "status")
 STATUS_FILTERS = [(NOT_EXPORTED, "Not exported")] + list(ExportStatus.choices)
 PREVIEW_DETAIL_LIMIT = 200  # rows shown in full on the confirmation page
+PREVIEW_24SO_TIMEOUT = 5.0  # seconds: the confirmation page must not hang on a slow 24SO
 
 
 def invoice_filter(tenant, params) -> tuple:
@@ -79,11 +85,24 @@ class PreviewRow:
         return self.net + self.vat
 
 
+def certain_failures(tenant, invoices) -> dict[str, int]:
+    """For a whole selection (however large), how many will certainly not reach 24SO, in two queries."""
+    serving = credentials_by_department(tenant)
+    uncovered = [department_id for department_id, credential in serving.items() if credential is None]
+    return {
+        "no_credential": invoices.filter(department_id__in=uncovered).count(),
+        "already_exported": invoices.filter(
+            Exists(ExportItem.objects.filter(invoice=OuterRef("pk"), status__in=LIVE_STATUSES))
+        ).count(),
+    }
+
+
 def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
     """What an export of these invoices will do in 24SO, from what the hub knows, in a fixed
-    number of queries: customers and products to be created, totals, and certain failures."""
+    number of queries: customers and products to be created, totals, and certain failures.
+    Meant for a page's worth of invoices; use certain_failures for a whole large selection."""
     invoices = list(
-        Invoice.objects.filter(tenant=tenant, pk__in=invoice_ids)
+        Invoice.objects.filter(tenant=tenant, pk__in=list(invoice_ids))
         .select_related("department", "customer", "credits")
         .prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.order_by("position")))
         .order_by("number")
@@ -123,3 +142,41 @@ def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
             row.problems.append(f"Already exported in export {live[invoice.pk]}: will be marked duplicate.")
         rows.append(row)
     return rows
+
+
+def preview_check_24so(rows: list[PreviewRow]) -> list[str]:
+    """Ask 24SO, once per credential, which of the previewed invoice numbers it already holds,
+    and add that to the rows. Returns notes for the page when 24SO could not be asked."""
+    notes = []
+    by_credential: dict[int, list[PreviewRow]] = {}
+    for row in rows:
+        if row.credential is not None and not row.problems:
+            by_credential.setdefault(row.credential.pk, []).append(row)
+    for group in by_credential.values():
+        credential = group[0].credential
+        client = SevenOfficeClient(
+            Credential(credential.username, credential.reveal_password(),
+                       str(credential.identity_id) if credential.identity_id else None),
+            timeout=PREVIEW_24SO_TIMEOUT,
+        )
+        try:
+            found = client.get_invoices(
+                invoice_ids=[row.invoice.number for row in group], invoice_properties=RECONCILE_PROPERTIES,
+                row_properties=(),
+            )
+        except SevenOfficeError as exc:
+            notes.append(f"24SevenOffice could not be asked about {credential.username}'s invoices now ({exc}); "
+                         "the export checks again before sending anything.")
+            continue
+        held = {order.invoice_id: order for order in found}
+        for row in group:
+            order = held.get(row.invoice.number)
+            if order is None:
+                continue
+            if order.reference_number == hub_reference(row.invoice):
+                row.problems.append("24SevenOffice already has this invoice from the hub: it will not be sent again.")
+            else:
+                row.problems.append(
+                    f"24SevenOffice already has another invoice numbered {row.invoice.number}: will be a duplicate."
+                )
+    return notes

@@ -6,9 +6,8 @@ from exports.models import LIVE_STATUSES, Customer, ExportItem, Invoice, Invoice
 from tenants.models import Department, Tenant
 
 
-def department_upsert(*, tenant: Tenant, code: str, name: str) -> tuple[Department, bool]:
-    department, created = Department.objects.update_or_create(tenant=tenant, code=code, defaults={"name": name})
-    return department, created
+def department_upsert(*, tenant: Tenant, code: str, **fields) -> tuple[Department, bool]:
+    return Department.objects.update_or_create(tenant=tenant, code=code, defaults=fields)
 
 
 def customer_upsert(*, tenant: Tenant, external_id: str, **fields) -> tuple[Customer, bool]:

@@ -388,6 +388,7 @@ class ChunkSender:
             reference_number=hub_reference(invoice),
             invoice_text=invoice.text[:750] or None,
             project_id=project_id if isinstance(project_id, int) else None,
+            department_id=invoice.department.sevenoffice_department_id,
             currency=invoice.currency or None,
             reference_invoice_id=credited_invoice_id,
         )

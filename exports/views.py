@@ -10,7 +10,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from exports import overview, transfer
-from exports.models import ExportBatch, ExportItem, ExportStatus
+from exports.models import ExportBatch, ExportItem, ExportStatus, Invoice
 from tenants.access import get_for_tenant_or_404, role_required
 from tenants.models import Role
 from tenants.services import integration_settings
@@ -41,33 +41,49 @@ def invoice_list(request):
     return render(request, "exports/invoice_list.html", context)
 
 
-def _selected_ids(request) -> list[int]:
+def _selection(request):
+    """The ticked invoices, or with 'select all matching' every invoice the filters match
+    (less the ones unticked on the confirmation page), as a queryset."""
     if request.POST.get("select_all_matching"):
         invoices, _ = overview.invoice_filter(request.tenant, request.POST)
-        return list(invoices.values_list("pk", flat=True))
-    return [int(pk) for pk in request.POST.getlist("invoice") if pk.isdigit()]
+        excluded = [int(pk) for pk in request.POST.getlist("exclude") if pk.isdigit()]
+        return invoices.exclude(pk__in=excluded)
+    ids = [int(pk) for pk in request.POST.getlist("invoice") if pk.isdigit()]
+    return Invoice.objects.filter(tenant=request.tenant, pk__in=ids)
+
+
+def _exports_allowed_or_redirect(request):
+    if integration_settings(request.tenant).exports_allowed:
+        return None
+    messages.error(request, "24SevenOffice is not switched on as an invoice export option.")
+    return redirect("invoice-list")
 
 
 @require_POST
 @role_required(*EXPORTERS)
 def export_confirm(request):
-    if not integration_settings(request.tenant).exports_allowed:
-        messages.error(request, "24SevenOffice is not switched on as an invoice export option.")
-        return redirect("invoice-list")
-    ids = _selected_ids(request)
-    if not ids:
+    if refusal := _exports_allowed_or_redirect(request):
+        return refusal
+    selection = _selection(request).order_by("number")
+    count = selection.count()
+    if not count:
         messages.error(request, "Tick the invoices to export first.")
         return redirect("invoice-list")
-    rows = overview.export_preview(request.tenant, ids)
-    failing = [row for row in rows if row.problems]
+    rows = overview.export_preview(request.tenant, selection.values_list("pk", flat=True)[: overview.PREVIEW_DETAIL_LIMIT])
+    notes = overview.preview_check_24so(rows)
+    select_all = bool(request.POST.get("select_all_matching"))
     context = {
-        "rows": rows[: overview.PREVIEW_DETAIL_LIMIT],
-        "hidden_rows": max(0, len(rows) - overview.PREVIEW_DETAIL_LIMIT),
-        "failing": failing,
-        "ids": [row.invoice.pk for row in rows],
+        "rows": rows,
+        "count": count,
+        "hidden_count": count - len(rows),
+        "failing": [row for row in rows if row.problems],
+        "certain": overview.certain_failures(request.tenant, selection) if select_all else None,
+        "select_all": select_all,
+        "filters": {k: v for k, v in request.POST.items() if k in overview.FILTER_NAMES},
         "new_customers": sum(1 for row in rows if not row.customer_known and row.credential),
         "new_products": sorted({p for row in rows if row.credential for p in row.new_products}),
         "total": sum((row.total for row in rows), 0),
+        "notes": notes,
     }
     return render(request, "exports/export_confirm.html", context)
 
@@ -75,11 +91,11 @@ def export_confirm(request):
 @require_POST
 @role_required(*EXPORTERS)
 def export_start(request):
-    if not integration_settings(request.tenant).exports_allowed:
-        messages.error(request, "24SevenOffice is not switched on as an invoice export option.")
-        return redirect("invoice-list")
-    ids = [int(pk) for pk in request.POST.getlist("invoice") if pk.isdigit()]
+    if refusal := _exports_allowed_or_redirect(request):
+        return refusal
+    ids = list(_selection(request).values_list("pk", flat=True))
     if not ids:
+        messages.error(request, "No invoices were left to export.")
         return redirect("invoice-list")
     batch = transfer.export_create(tenant=request.tenant, invoices=ids, user=request.user)
     messages.success(request, f"Export {batch.pk} started: {len(ids)} invoice(s) on their way to 24SevenOffice.")

@@ -25,6 +25,9 @@ class Department(models.Model):
         validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", "Use letters, digits, '-', '_' or '.'.")],
     )
     name = models.CharField(max_length=200)
+    sevenoffice_department_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The matching department in 24SevenOffice, if invoices should carry it."
+    )
 
     class Meta:
         ordering = ["code"]

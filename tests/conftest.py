@@ -33,3 +33,10 @@ def require_postgres():
 def require_redis():
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         pytest.skip("needs Redis: set CELERY_BROKER_URL=redis://...")
+
+
+@pytest.fixture(autouse=True)
+def no_real_24so(settings):
+    """Nothing in the tests may reach a real host: without the sandbox fixture, 24SO calls
+    go to a closed loopback port and fail at once."""
+    settings.SEVENOFFICE_API_URL = settings.SEVENOFFICE_WEBSERVICES_URL = "http://127.0.0.1:9"

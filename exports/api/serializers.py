@@ -63,7 +63,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["code", "name"]
+        fields = ["code", "name", "sevenoffice_department_id"]
 
     def validate_code(self, code):
         Department._meta.get_field("code").run_validators(code)

@@ -6,14 +6,15 @@ from django.utils import timezone
 from exports import transfer
 from exports.demo import demo_seed
 from exports.models import ExportBatch, ExportItem, ExportStatus, Invoice
+from sevenoffice.sandbox import accounts as sandbox_accounts
 from tenants import services
 
 pytestmark = pytest.mark.django_db
-IDENTITIES = ["a0000000-0000-4000-8000-000000000001", "a0000000-0000-4000-8000-000000000002"]
+IDENTITIES = [sandbox_accounts.DEMO_AS_IDENTITY_ID, sandbox_accounts.DEMO_KONSULENT_IDENTITY_ID]
 
 
 @pytest.fixture
-def tenant():
+def tenant(sandbox):
     return demo_seed(username="demo@sandbox.local", password="demo", identities=IDENTITIES, invoices=60)
 
 
@@ -49,12 +50,20 @@ def test_export_button_hidden_until_24so_is_an_invoice_export_option(client, ten
     assert response.status_code == 302 and not ExportBatch.objects.exists()
 
 
-def test_select_all_matching_previews_every_filtered_invoice(client, tenant):
+def test_select_all_matching_carries_the_filter_and_the_unticked_rows(client, tenant, monkeypatch):
+    monkeypatch.setattr("exports.overview.PREVIEW_DETAIL_LIMIT", 5)
     login(client, "accountant")
-    response = client.post("/exports/confirm/", {"select_all_matching": "1", "department": "BERGEN"})
-    bergen = Invoice.objects.filter(tenant=tenant, department__code="BERGEN").count()
-    assert response.status_code == 200
-    assert f"Export {bergen} invoices to 24SevenOffice?" in response.content.decode()
+    response = client.post("/exports/confirm/", {"select_all_matching": "1", "department": "STAVANGER"})
+    stavanger = list(Invoice.objects.filter(tenant=tenant, department__code="STAVANGER").order_by("number"))
+    page = response.content.decode()
+    assert f"Export {len(stavanger)} invoices to 24SevenOffice?" in page
+    assert page.count('class="pick"') == 5 and f"and {len(stavanger) - 5} more matching" in page
+    assert f"Of all {len(stavanger)}: {len(stavanger)} belong to departments without a credential" in page
+
+    client.post("/exports/start/", {"select_all_matching": "1", "department": "STAVANGER",
+                                    "exclude": [stavanger[0].pk]})
+    batch = ExportBatch.objects.get()
+    assert set(batch.items.values_list("invoice_id", flat=True)) == {i.pk for i in stavanger[1:]}
 
 
 def test_confirm_then_start_creates_a_receipt_and_redirects(client, tenant):
@@ -110,3 +119,27 @@ def test_retry_requeues_failed_and_login_errors(client, tenant):
     assert ExportItem.objects.get(pk=items[1].pk).status == ExportStatus.LOGIN_ERROR
     client.post(f"/exports/{batch.pk}/retry/")
     assert ExportItem.objects.get(pk=items[1].pk).status == ExportStatus.QUEUED
+
+
+def test_confirmation_asks_24so_which_numbers_it_already_holds(client, tenant, sandbox):
+    oslo = list(Invoice.objects.filter(tenant=tenant, department__code="OSLO", kind="invoice").order_by("number"))
+    mine, taken, fresh = oslo[0], oslo[1], oslo[2]
+    # 24SO's series sits at `taken`'s number, and someone invoices that number there first.
+    sandbox.set_invoice_series(taken.number, username=sandbox_accounts.DEFAULT_USERNAME,
+                               identity_id=sandbox_accounts.DEMO_AS_IDENTITY_ID)
+    from tests.exports.test_transfer_service import send_all
+
+    send_all(transfer.export_create(tenant=tenant, invoices=[mine]))  # 24SO numbers it `taken.number`
+    ExportItem.objects.all().delete()  # forget locally, as if exported by another system
+    login(client, "accountant")
+    page = client.post("/exports/confirm/", {"invoice": [taken.pk, fresh.pk]}).content.decode()
+    assert f"24SevenOffice already has another invoice numbered {taken.number}" in page
+    assert "1 invoice will not reach 24SevenOffice" in page
+
+
+def test_confirmation_still_works_when_24so_does_not_answer(client, tenant, settings):
+    settings.SEVENOFFICE_API_URL = "http://127.0.0.1:9"
+    login(client, "accountant")
+    oslo = Invoice.objects.filter(tenant=tenant, department__code="OSLO").first()
+    page = client.post("/exports/confirm/", {"invoice": [oslo.pk]}).content.decode()
+    assert "could not be asked" in page and "checks again before sending" in page
