@@ -11,7 +11,11 @@ CENT = Decimal("0.01")
 class Customer(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="customers")
     external_id = models.CharField(max_length=100)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, help_text="The customer, or the contact person when an organisation is set.")
+    organization_name = models.CharField(
+        max_length=200, blank=True,
+        help_text="When set, 24SO gets the organisation's name and the person's name goes on invoices as a comment.",
+    )
     organization_number = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=50, blank=True)
@@ -19,6 +23,11 @@ class Customer(models.Model):
     postal_code = models.CharField(max_length=20, blank=True)
     city = models.CharField(max_length=100, blank=True)
     country = models.CharField(max_length=2, blank=True, default="NO")
+    visit_street = models.CharField(max_length=200, blank=True)
+    visit_postal_code = models.CharField(max_length=20, blank=True)
+    visit_city = models.CharField(max_length=100, blank=True)
+    visit_country = models.CharField(max_length=2, blank=True)
+    sync_version = models.PositiveIntegerField(default=0, help_text="Bumped on every change that 24SO should get.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -31,6 +40,10 @@ class Customer(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def sevenoffice_name(self) -> str:
+        return self.organization_name or self.name
+
 
 class Project(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="projects")
@@ -38,6 +51,7 @@ class Project(models.Model):
     number = models.CharField(max_length=40, blank=True)
     name = models.CharField(max_length=200)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="projects")
+    sync_version = models.PositiveIntegerField(default=0, help_text="Bumped on every change that 24SO should get.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -207,11 +221,28 @@ class BindingKind(models.TextChoices):
     PRODUCT_CATEGORY = "product_category", "Product category"
 
 
+class SyncStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SYNCED = "synced", "Synced"
+    ERROR = "error", "Error"
+    NEEDS_DECISION = "needs_decision", "Needs decision"
+
+
+class MatchRule(models.TextChoices):
+    CREATED = "created", "Created in 24SO"
+    EMAIL = "email", "Matched by e-mail"
+    ORGANIZATION_NUMBER = "organization_number", "Matched by organisation number"
+    EXTERNAL_ID = "external_id", "Found by the hub's id"
+    CHOSEN = "chosen", "Chosen by an admin"
+    FACTORING = "factoring", "Factoring customer"
+
+
 class SevenOfficeBinding(models.Model):
     """A hub record (or product number) and its id in one 24SO client (identity).
 
     A row with no sevenoffice_id is a claim: one worker is creating the record in 24SO right
-    now, so others wait for it instead of creating a second one.
+    now, so others wait for it instead of creating a second one. Customers and projects also
+    keep their sync state here, per client.
     """
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
@@ -221,6 +252,12 @@ class SevenOfficeBinding(models.Model):
     sevenoffice_id = models.BigIntegerField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)
+    sync_status = models.CharField(max_length=20, choices=SyncStatus.choices, default=SyncStatus.PENDING)
+    sync_message = models.TextField(blank=True)
+    match_rule = models.CharField(max_length=30, choices=MatchRule.choices, blank=True)
+    version_synced = models.PositiveIntegerField(default=0)
+    candidates = models.JSONField(default=list, blank=True, help_text="24SO records to choose from (needs decision).")
+    chosen_sevenoffice_id = models.BigIntegerField(null=True, blank=True, help_text="An admin's choice, kept.")
 
     class Meta:
         constraints = [

@@ -147,6 +147,15 @@ class IntegrationSettings(models.Model):
         default=False, help_text="Offer 24SevenOffice as an invoice export option in the invoice overview."
     )
     error_email = models.EmailField(blank=True, help_text="Receives a summary when an export ends with errors.")
+    factoring_customer_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="When set, every customer is sent to 24SO under this one customer number."
+    )
+    project_client_id = models.PositiveIntegerField(
+        null=True, blank=True, help_text="A fixed number added to every project sent to 24SO."
+    )
+    realtime_invoice_export = models.BooleanField(
+        default=False, help_text="Export invoices finalised through the API at once, without anyone ticking them."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
