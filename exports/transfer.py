@@ -11,13 +11,14 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.utils import timezone
 
-from exports import bindings, transitions
+from exports import alerts, bindings, transitions
 from exports.models import (
     BindingKind,
     ExportBatch,
@@ -119,6 +120,8 @@ def export_route(*, batch: ExportBatch, items=None) -> None:
         for chunk in _chunks(invoice_items) + _chunks(credit_items):
             ExportItem.objects.filter(pk__in=chunk, status=S.QUEUED).update(next_attempt_at=due)
             _enqueue_on_commit(credential_id, chunk)
+    # Login errors alone can finish an export here; mail only once the receipt is committed.
+    transaction.on_commit(partial(alerts.export_alert_quietly, batch.pk))
 
 
 def _chunks(ids, size=CHUNK_SIZE):
@@ -156,6 +159,14 @@ class Outcome:
 def export_send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
     """Send one chunk of items through one credential. Raises RemoteUnavailable (after
     putting the items back in the queue) when the caller should retry later."""
+    try:
+        _send_chunk(credential_id=credential_id, item_ids=item_ids)
+    finally:
+        # Whichever way the chunk ended (login errors return early), it may have finished its export.
+        alerts.export_alerts_for_items(item_ids)
+
+
+def _send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
     credential = SevenOfficeCredential.objects.filter(pk=credential_id).first()
     claimed = transitions.claim(item_ids, lease_seconds=LEASE_SECONDS)
     _settle_unclaimable(item_ids, claimed)

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 from exports import overview, transfer
 from exports.models import ExportBatch, ExportItem, ExportStatus, Invoice
 from tenants.access import get_for_tenant_or_404, role_required
-from tenants.models import Role
-from tenants.services import integration_settings
+from tenants.models import AuditAction, Role
+from tenants.services import audit_record, integration_settings
 
 EXPORTERS = (Role.ADMIN, Role.ACCOUNTANT)
 RECEIPT_READERS = (Role.ADMIN, Role.ACCOUNTANT, Role.OPS)
@@ -98,6 +98,7 @@ def export_start(request):
         messages.error(request, "No invoices were left to export.")
         return redirect("invoice-list")
     batch = transfer.export_create(tenant=request.tenant, invoices=ids, user=request.user)
+    audit_record(tenant=request.tenant, actor=request.user, action=AuditAction.EXPORT_STARTED, target=str(batch), details={"invoices": len(ids)})
     messages.success(request, f"Export {batch.pk} started: {len(ids)} invoice(s) on their way to 24SevenOffice.")
     return redirect("receipt", pk=batch.pk)
 

@@ -103,6 +103,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling against password guessing (tenants.login_throttle).
+AUTHENTICATION_BACKENDS = ["tenants.login_throttle.ThrottledModelBackend"]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)  # per username in the window
+LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", default=20)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -196,6 +201,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     # The database is the source of truth: re-dispatch what a lost message or a dead worker left.
     "export-sweep": {"task": "exports.sweep", "schedule": env.float("EXPORT_SWEEP_SECONDS", default=15.0)},
+    "sync-sweep": {"task": "exports.sync_sweep", "schedule": env.float("SYNC_SWEEP_SECONDS", default=60.0)},
 }
 
 # --- REST API --------------------------------------------------------------------------------

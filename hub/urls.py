@@ -13,6 +13,7 @@ urlpatterns = [
     path("exports/<int:pk>/", export_views.receipt, name="receipt"),
     path("exports/<int:pk>/updates", export_views.receipt_updates, name="receipt-updates"),
     path("exports/<int:pk>/retry/", export_views.receipt_retry, name="receipt-retry"),
+    path("", include("tenants.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -2,7 +2,17 @@ from django import forms
 from django.contrib import admin
 
 from tenants import services
-from tenants.models import ApiKey, Department, IntegrationSettings, Membership, SevenOfficeCredential, Tenant
+from tenants.models import (
+    ApiKey,
+    AuditAction,
+    AuditEvent,
+    Department,
+    ExportAlert,
+    IntegrationSettings,
+    Membership,
+    SevenOfficeCredential,
+    Tenant,
+)
 
 
 class DepartmentInline(admin.TabularInline):
@@ -26,7 +36,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(IntegrationSettings)
 class IntegrationSettingsAdmin(admin.ModelAdmin):
-    list_display = ["tenant", "active", "invoice_export_enabled", "error_email", "updated_at"]
+    list_display = ["tenant", "active", "invoice_export_enabled", "error_email", "default_identity_id", "updated_at"]
 
 
 @admin.register(Membership)
@@ -82,18 +92,24 @@ class CredentialAdminForm(forms.ModelForm):
 @admin.register(SevenOfficeCredential)
 class SevenOfficeCredentialAdmin(admin.ModelAdmin):
     form = CredentialAdminForm
-    list_display = ["username", "tenant", "all_departments", "identity_id", "updated_at"]
+    list_display = ["username", "tenant", "all_departments", "identity_id", "last_test_ok", "last_tested_at"]
+    readonly_fields = ["last_tested_at", "last_test_ok", "last_test_message"]
     list_filter = ["tenant", "all_departments"]
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        services.credential_save(
+        obj = services.credential_save(
             tenant=data["tenant"],
             username=data["username"],
             password=data.get("password") or None,
             identity_id=data.get("identity_id"),
             departments=form.scope(),
             credential=obj,
+        )
+        services.audit_record(
+            tenant=obj.tenant, actor=request.user,
+            action=AuditAction.CREDENTIAL_CHANGED if change else AuditAction.CREDENTIAL_CREATED,
+            target=obj.username, details={"via": "django admin", "password_changed": bool(data.get("password"))},
         )
 
     def save_related(self, request, form, formsets, change):
@@ -109,4 +125,35 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # Keys are created with `manage.py create_api_key` (or the settings UI), which shows the key once.
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only, even for superusers."""
+
+    list_display = ["created_at", "tenant", "actor_label", "action", "target"]
+    list_filter = ["tenant", "action"]
+    search_fields = ["actor_label", "target"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportAlert)
+class ExportAlertAdmin(admin.ModelAdmin):
+    list_display = ["batch", "tenant", "recipient", "claimed_at", "sent_at"]
+    list_filter = ["tenant"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

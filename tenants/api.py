@@ -59,8 +59,8 @@ class CredentialList(ListModelMixin, GenericAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            credential = services.credential_save(
-                tenant=request.user.tenant, username=data["username"], password=data["password"],
+            credential = services.credential_create(
+                tenant=request.user.tenant, actor=request.user, username=data["username"], password=data["password"],
                 identity_id=data.get("identity_id"), departments=data["departments"],
             )
         except services.ValidationError as exc:

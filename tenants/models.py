@@ -75,6 +75,12 @@ class SevenOfficeCredential(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The last "Test connection": when, whether it worked, what to tell the admin (never the
+    # password), and the clients (identities) the login reached, for choosing one.
+    last_tested_at = models.DateTimeField(null=True, blank=True)
+    last_test_ok = models.BooleanField(null=True, blank=True)
+    last_test_message = models.CharField(max_length=500, blank=True)
+    last_test_identities = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -156,6 +162,10 @@ class IntegrationSettings(models.Model):
     realtime_invoice_export = models.BooleanField(
         default=False, help_text="Export invoices finalised through the API at once, without anyone ticking them."
     )
+    default_identity_id = models.UUIDField(
+        null=True, blank=True,
+        help_text="The 24SevenOffice client used when a credential's login reaches several and none is chosen.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
@@ -164,3 +174,87 @@ class IntegrationSettings(models.Model):
     @property
     def exports_allowed(self) -> bool:
         return self.active and self.invoice_export_enabled
+
+
+class AuditAction(models.TextChoices):
+    INTEGRATION_ACTIVATED = "integration.activated", "Integration activated"
+    INTEGRATION_DEACTIVATED = "integration.deactivated", "Integration deactivated"
+    SETTINGS_CHANGED = "settings.changed", "Settings changed"
+    CREDENTIAL_CREATED = "credential.created", "Credential created"
+    CREDENTIAL_CHANGED = "credential.changed", "Credential changed"
+    CREDENTIAL_ROTATED = "credential.rotated", "Credential password rotated"
+    CREDENTIAL_DELETED = "credential.deleted", "Credential deleted"
+    CREDENTIAL_TESTED = "credential.tested", "Credential tested"
+    CREDENTIAL_IDENTITY_CHOSEN = "credential.identity_chosen", "Credential identity chosen"
+    API_KEY_CREATED = "api_key.created", "API key created"
+    API_KEY_REVOKED = "api_key.revoked", "API key revoked"
+    EXPORT_STARTED = "export.started", "Export started"
+    ALERT_SENT = "alert.sent", "Alert mail sent"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    # Bulk changes would bypass save()/delete(); the log is append-only, so refuse them too.
+    # (Deleting a whole tenant still cascades: the collector does not go through these.)
+    def update(self, **kwargs):
+        raise TypeError("Audit events are append-only.")
+
+    def delete(self):
+        raise TypeError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, to what. Append-only; `details` never holds a secret."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_events")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept as text so the entry still names the actor after a user or key is gone.
+    actor_label = models.CharField(max_length=200)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    target = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["tenant", "action", "-created_at"], name="audit_by_action")]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are append-only.")
+
+
+class ExportAlert(models.Model):
+    """The one alert mail of an export. The unique batch makes the row a claim: of two workers
+    finishing the same export at once, only the one whose insert succeeds sends the mail."""
+
+    batch = models.OneToOneField("exports.ExportBatch", on_delete=models.CASCADE, related_name="alert")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    recipient = models.EmailField()
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Alert for export {self.batch_id} to {self.recipient}"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept briefly to throttle password guessing (tenants.login_throttle).
+    In the database rather than a per-process cache so every web process sees the same count."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.username} from {self.ip_address} at {self.created_at}"

@@ -13,7 +13,8 @@ from exports import records, transfer
 from exports.api.serializers import CustomerSerializer, DepartmentSerializer, InvoiceSerializer, ProjectSerializer
 from exports.models import Customer, ExportBatch, ExportItem, Invoice, InvoiceLine, Project
 from tenants.access import get_for_tenant_or_404
-from tenants.models import Department
+from tenants.models import AuditAction, Department
+from tenants.services import audit_record
 
 
 class ByIdPagination(CursorPagination):
@@ -136,6 +137,7 @@ class ExportList(GenericAPIView):
         if unknown:
             raise serializers.ValidationError({"invoices": [f"Unknown invoice(s): {', '.join(unknown[:50])}."]})
         batch = transfer.export_create(tenant=request.user.tenant, invoices=found.values(), source="api")
+        audit_record(tenant=request.user.tenant, actor=request.user, action=AuditAction.EXPORT_STARTED, target=str(batch), details={"invoices": len(found)})
         url = request.build_absolute_uri(reverse("api-export", args=[batch.pk]))
         return Response({"id": batch.pk, "url": url}, status=status.HTTP_202_ACCEPTED)
 
