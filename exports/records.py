@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from exports import sync
 from exports.models import LIVE_STATUSES, Customer, ExportItem, Invoice, InvoiceLine, Project
 from tenants.models import Department, Tenant
 
@@ -10,12 +11,33 @@ def department_upsert(*, tenant: Tenant, code: str, **fields) -> tuple[Departmen
     return Department.objects.update_or_create(tenant=tenant, code=code, defaults=fields)
 
 
+@transaction.atomic
 def customer_upsert(*, tenant: Tenant, external_id: str, **fields) -> tuple[Customer, bool]:
-    return Customer.objects.update_or_create(tenant=tenant, external_id=external_id, defaults=fields)
+    """Create or update; a real change goes to 24SO right after the commit."""
+    customer, created, changed = _upsert(Customer, tenant, external_id, fields)
+    if created or changed:
+        sync.customer_changed(customer)
+    return customer, created
 
 
+@transaction.atomic
 def project_upsert(*, tenant: Tenant, external_id: str, **fields) -> tuple[Project, bool]:
-    return Project.objects.update_or_create(tenant=tenant, external_id=external_id, defaults=fields)
+    project, created, changed = _upsert(Project, tenant, external_id, fields)
+    if created or changed:
+        sync.project_changed(project)
+    return project, created
+
+
+def _upsert(model, tenant, external_id, fields):
+    record = model.objects.select_for_update().filter(tenant=tenant, external_id=external_id).first()
+    if record is None:
+        return model.objects.create(tenant=tenant, external_id=external_id, **fields), True, False
+    changed = [name for name, value in fields.items() if getattr(record, name) != value]
+    for name in changed:
+        setattr(record, name, fields[name])
+    if changed:
+        record.save(update_fields=[*changed, "updated_at"])
+    return record, False, bool(changed)
 
 
 class InvoiceLocked(Exception):

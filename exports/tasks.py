@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from exports import transfer
+from exports import sync, transfer
 from sevenoffice.errors import RemoteUnavailable
 
 
@@ -19,3 +19,24 @@ def export_send_chunk(self, credential_id: int, item_ids: list[int]):
 @shared_task(name="exports.sweep", acks_late=True)
 def export_sweep():
     return transfer.export_sweep()
+
+
+@shared_task(name="exports.sync_customer", bind=True, acks_late=True, max_retries=transfer.MAX_ATTEMPTS)
+def sync_customer(self, customer_id: int):
+    try:
+        sync.customer_sync(customer_id)
+    except RemoteUnavailable as exc:
+        raise self.retry(exc=exc, countdown=transfer.retry_delay(self.request.retries + 1)) from None
+
+
+@shared_task(name="exports.sync_project", bind=True, acks_late=True, max_retries=transfer.MAX_ATTEMPTS)
+def sync_project(self, project_id: int):
+    try:
+        sync.project_sync(project_id)
+    except RemoteUnavailable as exc:
+        raise self.retry(exc=exc, countdown=transfer.retry_delay(self.request.retries + 1)) from None
+
+
+@shared_task(name="exports.sync_sweep", acks_late=True)
+def sync_sweep():
+    return sync.sync_sweep()

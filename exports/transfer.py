@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.utils import timezone
 
-from exports import alerts, bindings, transitions
+from exports import alerts, bindings, sync, transitions
 from exports.models import (
     BindingKind,
     ExportBatch,
@@ -32,17 +32,7 @@ from exports.models import (
 )
 from sevenoffice import errors as so_errors
 from sevenoffice.client import SevenOfficeClient
-from sevenoffice.types import (
-    Address,
-    Company,
-    Credential,
-    InvoiceOrder,
-    InvoiceRow,
-    OrderStatus,
-    Product,
-    ProductCategory,
-)
-from sevenoffice.types import Project as RemoteProject
+from sevenoffice.types import Credential, InvoiceOrder, InvoiceRow, OrderStatus, Product, ProductCategory
 from tenants.models import SevenOfficeCredential
 from tenants.services import credentials_by_department
 
@@ -359,7 +349,7 @@ class ChunkSender:
         invoice = item.invoice
         customer_id = customers.get(str(invoice.customer_id))
         if not isinstance(customer_id, int):
-            raise OrderNotReady(f"The customer could not be created in 24SevenOffice: {customer_id}")
+            raise OrderNotReady(f"Customer {invoice.customer.name} is not in 24SevenOffice: {customer_id}")
         credited_invoice_id = None
         if invoice.kind == InvoiceKind.CREDIT_NOTE:
             credited = ExportItem.objects.filter(invoice_id=invoice.credits_id, status=S.DONE).first()
@@ -388,7 +378,7 @@ class ChunkSender:
                     tax_code=int(tax.no) if tax.no and tax.no.isdigit() else tax.id,
                 )
             )
-        project_id = projects.get(str(invoice.project_id)) if invoice.project_id else None
+        project_id = projects.get(str(invoice.project_id)) if invoice.project_id else None  # None: not synced yet
         return InvoiceOrder(
             customer_id=customer_id,
             order_status=OrderStatus.INVOICED,
@@ -400,6 +390,8 @@ class ChunkSender:
             invoice_text=invoice.text[:750] or None,
             project_id=project_id if isinstance(project_id, int) else None,
             department_id=invoice.department.sevenoffice_department_id,
+            # An organisation customer: 24SO has the organisation; the person goes on the invoice.
+            invoice_title=invoice.customer.name[:300] if invoice.customer.organization_name else None,
             currency=invoice.currency or None,
             reference_invoice_id=credited_invoice_id,
         )
@@ -413,45 +405,24 @@ class ChunkSender:
     # 24SO records the invoices need, found or created once per client ------------------------
 
     def _customer_ids(self, items) -> dict[str, int | Exception]:
-        customers = {str(i.invoice.customer_id): i.invoice.customer for i in items}
-
-        def lookup(keys):
-            found = {}
-            for key in keys:
-                matches = self.client.get_companies(external_id=customer_external_id(customers[key]))
-                if matches:
-                    found[key] = matches[0].id
-            return found
-
-        def make(keys):
-            companies = [company_for(customers[k]) for k in keys]
-            return _ids_or_errors(keys, self.client.save_companies(companies))
-
-        return self._resolve(BindingKind.CUSTOMER, customers, lookup, make)
+        """24SO ids of the chunk's customers in this client, matched or created by the sync's rules."""
+        ids = {}
+        for customer in {i.invoice.customer_id: i.invoice.customer for i in items}.values():
+            try:
+                ids[str(customer.pk)] = sync.customer_id_for_export(self.client, self.tenant, self.identity_id, customer)
+            except (sync.SyncBlocked, so_errors.RecordRejected) as exc:
+                ids[str(customer.pk)] = exc
+        return ids
 
     def _project_ids(self, items, customers) -> dict[str, int | Exception]:
-        projects = {str(i.invoice.project_id): i.invoice.project for i in items if i.invoice.project_id}
-        if not projects:
-            return {}
-
-        def customer_of(key):
-            customer_id = customers.get(str(projects[key].customer_id or ""))
-            return customer_id if isinstance(customer_id, int) else None
-
-        def lookup(keys):
-            # Only for claims taken over after a failed SaveProject, which may have saved.
-            found = {}
-            for key in keys:
-                named = projects[key].name[:200]
-                matches = [p for p in self.client.get_projects(customer_id=customer_of(key)) if p.name == named]
-                if matches:
-                    found[key] = matches[0].id
-            return found
-
-        def make(keys):
-            return {key: self.client.save_project(project_for(projects[key], customer_of(key))) for key in keys}
-
-        return self._resolve(BindingKind.PROJECT, projects, lookup, make)
+        ids = {}
+        for project in {i.invoice.project_id: i.invoice.project for i in items if i.invoice.project_id}.values():
+            known = SevenOfficeBinding.objects.filter(
+                tenant=self.tenant, identity_id=self.identity_id, kind=BindingKind.PROJECT, key=str(project.pk),
+                sevenoffice_id__isnull=False,
+            ).values_list("sevenoffice_id", flat=True).first()
+            ids[str(project.pk)] = known or sync.project_sync_in(self.client, self.tenant, self.identity_id, project)
+        return ids
 
     def _product_ids(self, items) -> dict[str, int | Exception]:
         names = {}
@@ -506,24 +477,6 @@ def _ids_or_errors(keys, results) -> dict[str, int | Exception]:
         key: result.record.id if result.ok else so_errors.RecordRejected(result.error.type, result.error.message)
         for key, result in zip(keys, results)
     }
-
-
-def customer_external_id(customer) -> str:
-    return f"HUB-{customer.pk}"
-
-
-def company_for(customer) -> Company:
-    address = Address(street=customer.street or None, postal_code=customer.postal_code or None,
-                      city=customer.city or None, country=customer.country or None)
-    return Company(
-        name=customer.name[:200], external_id=customer_external_id(customer),
-        organization_number=customer.organization_number or None, email=customer.email or None,
-        phone=customer.phone or None, country=customer.country or None, post_address=address,
-    )
-
-
-def project_for(project, customer_id: int | None) -> RemoteProject:
-    return RemoteProject(name=project.name[:200], customer_id=customer_id)
 
 
 # --- Sweeping -------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ servers: SQLite, an embedded filesystem broker and keys kept under var/. Product
 (`HUB_ENV=production`) refuses to start without real secrets.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -12,6 +13,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+
+# Two test runs on one checkout (a developer's and an editor's, say) must not share the
+# SQLite test database or the embedded broker's folders; pytest sets PYTEST_VERSION.
+TEST_RUN_SUFFIX = f"-test-{os.getpid()}" if "PYTEST_VERSION" in os.environ else ""
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -90,7 +95,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # A file, not memory, so worker processes started by end-to-end tests see the test data.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"hub{TEST_RUN_SUFFIX or '-test'}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -167,7 +172,7 @@ if EXPORT_LEASE_SECONDS < 2 * SEVENOFFICE_TIMEOUT:
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
-BROKER_DIR = Path(env.str("HUB_BROKER_DIR", default=str(VAR_DIR / "broker")))
+BROKER_DIR = Path(env.str("HUB_BROKER_DIR", default=str(VAR_DIR / f"broker{TEST_RUN_SUFFIX}")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker: no server, still a real `celery worker` process. One folder in and
     # out; the folders must exist before the worker starts (hub/celery.py creates them).

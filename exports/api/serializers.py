@@ -1,8 +1,11 @@
+from datetime import datetime
 from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
 
 from rest_framework import serializers
 
-from exports.models import Customer, Invoice, InvoiceKind, Project
+from exports.models import Customer, Invoice, InvoiceKind, MatchRule, Project, SyncStatus
 from tenants.models import Department
 
 
@@ -26,27 +29,87 @@ class AddressSerializer(serializers.Serializer):
     country = serializers.CharField(max_length=2, min_length=2, required=False, default="NO")
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+SYNC_PRECEDENCE = [SyncStatus.NEEDS_DECISION, SyncStatus.ERROR, SyncStatus.PENDING, SyncStatus.SYNCED]  # worst first
+
+
+class BindingSerializer(serializers.Serializer):
+    identity_id = serializers.UUIDField(help_text="The 24SO client (identity).")
+    sevenoffice_id = serializers.IntegerField(allow_null=True, help_text="24SO's customer number or project id there.")
+    sync_status = serializers.ChoiceField(choices=SyncStatus.choices)
+    sync_message = serializers.CharField()
+    match_rule = serializers.ChoiceField(choices=MatchRule.choices, allow_null=True,
+                                         help_text="How the hub found the record in 24SO.")
+    candidates = serializers.ListField(child=serializers.DictField(), help_text="Choices when a decision is needed.")
+    synced_at = serializers.DateTimeField(allow_null=True)
+
+
+class SyncStateMixin(serializers.Serializer):
+    """Sync fields: per 24SO client (`bindings`), and rolled up with the first client's number.
+
+    The view puts the records' bindings in the context (one query for a whole page)."""
+
+    sevenoffice_id = serializers.SerializerMethodField(help_text="24SO's id in the tenant's first client; null until synced.")
+    sync_status = serializers.SerializerMethodField(help_text="pending, synced, error or needs_decision (the worst client's).")
+    sync_message = serializers.SerializerMethodField()
+    synced_at = serializers.SerializerMethodField()
+    bindings = serializers.SerializerMethodField()
+
+    def _bindings(self, record):
+        return self.context.get("bindings", {}).get(record.pk, [])
+
+    def get_sevenoffice_id(self, record) -> int | None:
+        bindings = self._bindings(record)
+        return bindings[0].sevenoffice_id if bindings else None
+
+    def get_sync_status(self, record) -> str:
+        statuses = {b.sync_status for b in self._bindings(record)} or {SyncStatus.PENDING}
+        return next(s for s in SYNC_PRECEDENCE if s in statuses)
+
+    def get_sync_message(self, record) -> str:
+        return next((b.sync_message for b in self._bindings(record) if b.sync_message), "")
+
+    def get_synced_at(self, record) -> datetime | None:
+        bindings = self._bindings(record)
+        return bindings[0].synced_at if bindings else None
+
+    @extend_schema_field(BindingSerializer(many=True))
+    def get_bindings(self, record):
+        return [
+            {"identity_id": str(b.identity_id), "sevenoffice_id": b.sevenoffice_id, "sync_status": b.sync_status,
+             "sync_message": b.sync_message, "match_rule": b.match_rule or None, "candidates": b.candidates,
+             "synced_at": b.synced_at}
+            for b in self._bindings(record)
+        ]
+
+
+SYNC_FIELDS = ["sevenoffice_id", "sync_status", "sync_message", "synced_at", "bindings"]
+
+
+class CustomerSerializer(SyncStateMixin, serializers.ModelSerializer):
     external_id = serializers.CharField(max_length=100)
     address = AddressSerializer(required=False)
+    visiting_address = AddressSerializer(required=False)
 
     class Meta:
         model = Customer
-        fields = ["external_id", "name", "organization_number", "email", "phone", "address", "created_at", "updated_at"]
+        fields = ["external_id", "name", "organization_name", "organization_number", "email", "phone", "address",
+                  "visiting_address", "created_at", "updated_at", *SYNC_FIELDS]
         read_only_fields = ["created_at", "updated_at"]
 
     def to_representation(self, customer):
         data = super().to_representation(customer)
         data["address"] = {f: getattr(customer, f) for f in ("street", "postal_code", "city", "country")}
+        data["visiting_address"] = {f: getattr(customer, f"visit_{f}") for f in ("street", "postal_code", "city", "country")}
         return data
 
     def to_internal_value(self, data):
         values = super().to_internal_value(data)
         values.update(values.pop("address", {}))
+        values.update({f"visit_{k}": v for k, v in values.pop("visiting_address", {}).items()})
         return values
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(SyncStateMixin, serializers.ModelSerializer):
     external_id = serializers.CharField(max_length=100)
     customer = TenantSlugRelatedField(
         slug_field="external_id", queryset=Customer.objects.all(), required=False, allow_null=True
@@ -54,7 +117,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["external_id", "number", "name", "customer", "created_at", "updated_at"]
+        fields = ["external_id", "number", "name", "customer", "created_at", "updated_at", *SYNC_FIELDS]
         read_only_fields = ["created_at", "updated_at"]
 
 

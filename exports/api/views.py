@@ -1,7 +1,9 @@
 """The source-system API: thin views that validate, call one service and serialize."""
 
 from django.db.models import Prefetch
+from django.db.models import Q
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
@@ -9,9 +11,19 @@ from rest_framework.mixins import ListModelMixin
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from exports import records, transfer
+from exports import records, sync, transfer
 from exports.api.serializers import CustomerSerializer, DepartmentSerializer, InvoiceSerializer, ProjectSerializer
-from exports.models import Customer, ExportBatch, ExportItem, Invoice, InvoiceLine, Project
+from exports.models import (
+    BindingKind,
+    Customer,
+    ExportBatch,
+    ExportItem,
+    Invoice,
+    InvoiceLine,
+    Project,
+    SevenOfficeBinding,
+    SyncStatus,
+)
 from tenants.access import get_for_tenant_or_404
 from tenants.models import AuditAction, Department
 from tenants.services import audit_record
@@ -38,7 +50,8 @@ class UpsertView(ListModelMixin, GenericAPIView):
         return super().get_queryset().filter(tenant=self.request.user.tenant)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "tenant": self.request.user.tenant}
+        # getattr: the OpenAPI generator builds serializers without a signed-in key.
+        return {**super().get_serializer_context(), "tenant": getattr(self.request.user, "tenant", None)}
 
     def get(self, request):
         return self.list(request)
@@ -70,26 +83,84 @@ def invoice_queryset():
     )
 
 
+class SyncStateViewMixin:
+    """List and detail views of synced records: bindings in one query, filters on sync state."""
+
+    binding_kind = None
+    _bindings: dict = {}  # record id -> its bindings, first client first; set per request
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["bindings"] = self._bindings
+        return context
+
+    def load_bindings(self, records):
+        rows = SevenOfficeBinding.objects.filter(
+            tenant=self.request.user.tenant, kind=self.binding_kind, key__in=[str(r.pk) for r in records]
+        )
+        order = {identity: n for n, identity in enumerate(sync.known_identity_order(self.request.user.tenant))}
+        grouped = {}
+        for binding in sorted(rows, key=lambda b: order.get(str(b.identity_id), 99)):
+            grouped.setdefault(int(binding.key), []).append(binding)
+        self._bindings = grouped
+
+    def filter_sync(self, queryset):
+        params = self.request.query_params
+        if changed_since := params.get("changed_since"):
+            moment = parse_datetime(changed_since)
+            if moment is None:
+                raise serializers.ValidationError({"changed_since": "Use an ISO 8601 date-time."})
+            synced_keys = SevenOfficeBinding.objects.filter(
+                tenant=self.request.user.tenant, kind=self.binding_kind, synced_at__gte=moment
+            ).values_list("key", flat=True)
+            queryset = queryset.filter(Q(updated_at__gte=moment) | Q(pk__in=[int(k) for k in synced_keys]))
+        if status_wanted := params.get("sync_status"):
+            if status_wanted not in SyncStatus.values:
+                raise serializers.ValidationError({"sync_status": f"One of {', '.join(SyncStatus.values)}."})
+            keyed = SevenOfficeBinding.objects.filter(tenant=self.request.user.tenant, kind=self.binding_kind)
+            with_status = keyed.filter(sync_status=status_wanted).values_list("key", flat=True)
+            ids = {int(k) for k in with_status}
+            if status_wanted == SyncStatus.PENDING:  # never synced anywhere yet counts as pending
+                ids |= set(queryset.exclude(pk__in=[int(k) for k in keyed.values_list("key", flat=True)])
+                           .values_list("pk", flat=True))
+            queryset = queryset.filter(pk__in=ids)
+        return queryset
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_sync(self.get_queryset()))
+        self.load_bindings(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def get_serializer(self, *args, **kwargs):
+        if args and not kwargs.get("many") and hasattr(args[0], "pk") and not self._bindings:
+            self.load_bindings([args[0]])
+        return super().get_serializer(*args, **kwargs)
+
+
 class DepartmentList(UpsertView):
     queryset, serializer_class = Department.objects.all(), DepartmentSerializer
     upsert = staticmethod(records.department_upsert)
 
 
-class CustomerList(UpsertView):
+class CustomerList(SyncStateViewMixin, UpsertView):
+    binding_kind = BindingKind.CUSTOMER
     queryset, serializer_class = Customer.objects.all(), CustomerSerializer
     upsert = staticmethod(records.customer_upsert)
 
 
-class CustomerDetail(UpsertDetailView):
+class CustomerDetail(SyncStateViewMixin, UpsertDetailView):
+    binding_kind = BindingKind.CUSTOMER
     queryset, serializer_class = Customer.objects.all(), CustomerSerializer
 
 
-class ProjectList(UpsertView):
+class ProjectList(SyncStateViewMixin, UpsertView):
+    binding_kind = BindingKind.PROJECT
     queryset, serializer_class = Project.objects.select_related("customer"), ProjectSerializer
     upsert = staticmethod(records.project_upsert)
 
 
-class ProjectDetail(UpsertDetailView):
+class ProjectDetail(SyncStateViewMixin, UpsertDetailView):
+    binding_kind = BindingKind.PROJECT
     queryset, serializer_class = Project.objects.select_related("customer"), ProjectSerializer
 
 

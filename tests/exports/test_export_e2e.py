@@ -27,14 +27,14 @@ def api_tenant(workers):
     return tenant, client
 
 
-def wait_finished(client, export_id, timeout=90):
+def wait_finished(client, export_id, timeout=90, workers=None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body = client.get(f"/api/v1/exports/{export_id}").json()
         if body["finished"]:
             return body
         time.sleep(0.3)
-    raise AssertionError(f"export not finished: {body['counts']}")
+    raise AssertionError(f"export not finished: {body['counts']}\n{workers.logs()[-6000:] if workers else ''}")
 
 
 def sandbox_references(sandbox):
@@ -51,7 +51,7 @@ def test_mixed_export_through_api_ends_in_done_login_error_duplicate_and_failed(
     already = [i for i in invoices if i.department.code == "OSLO" and i.kind == "invoice"][:2]
     first = client.post("/api/v1/exports", {"invoices": [i.external_id for i in already]}, format="json")
     assert first.status_code == 202
-    wait_finished(client, first.json()["id"])
+    wait_finished(client, first.json()["id"], workers=workers)
     # A customer someone deleted in 24SO: the hub's binding points at an id 24SO no longer has.
     bergen = next(i for i in invoices if i.department.code == "BERGEN" and i.kind == "invoice")
     orphaned = [i for i in invoices if i.customer_id == bergen.customer_id and i.department.code in ("OSLO", "BERGEN")]

@@ -1,0 +1,402 @@
+"""Real-time customer and project sync to every 24SO client the tenant's credentials reach.
+
+A change bumps the record's sync_version and enqueues a sync after the commit. Per client,
+one worker at a time holds the record's binding (claimed_at) and loops until the newest
+version is in 24SO, so a burst of changes costs one or two pushes and a change made while a
+push is in flight is sent right after it. 24SO assigns customer numbers; the hub keeps them
+per client on the binding.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from exports.models import BindingKind, Customer, MatchRule, Project, SevenOfficeBinding, SyncStatus
+from sevenoffice import errors as so_errors
+from sevenoffice.client import SevenOfficeClient
+from sevenoffice.types import Address, Company, Credential
+from sevenoffice.types import Project as RemoteProject
+from tenants.models import SevenOfficeCredential
+from tenants.services import integration_settings
+
+log = logging.getLogger(__name__)
+HOLD_STALE_SECONDS = 120  # a holder silent this long is presumed dead
+WAIT_FOR_HOLDER_SECONDS = 30
+
+
+class SyncBlocked(Exception):
+    """The record cannot go to 24SO until something else happens (a decision, its customer)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One 24SO client (identity) the tenant reaches, and the credential that reaches it."""
+
+    credential: SevenOfficeCredential
+    identity_id: str
+
+    def client(self, **options) -> SevenOfficeClient:
+        return client_for(self.credential, **options)
+
+
+def client_for(credential: SevenOfficeCredential, **options) -> SevenOfficeClient:
+    return SevenOfficeClient(
+        Credential(
+            username=credential.username,
+            password=credential.reveal_password(),
+            identity_id=str(credential.identity_id) if credential.identity_id else None,
+        ),
+        **options,
+    )
+
+
+def sync_targets(tenant) -> list[Target]:
+    """Every distinct 24SO client of the tenant, the all-departments credential's first (the
+    "first client", whose customer numbers the API shows as sevenoffice_id)."""
+    targets, seen = [], set()
+    for credential in tenant.credentials.order_by("-all_departments", "pk"):
+        identity_id = str(credential.identity_id) if credential.identity_id else _single_identity(credential)
+        if identity_id and identity_id not in seen:
+            seen.add(identity_id)
+            targets.append(Target(credential, identity_id))
+    return targets
+
+
+def known_identity_order(tenant) -> list[str]:
+    """The tenant's client ids in sync_targets order, from the database only (no 24SO call)."""
+    order = []
+    for identity_id in tenant.credentials.order_by("-all_departments", "pk").values_list("identity_id", flat=True):
+        if identity_id and str(identity_id) not in order:
+            order.append(str(identity_id))
+    return order
+
+
+def _single_identity(credential) -> str | None:
+    try:
+        identities = client_for(credential).identities()
+    except so_errors.SevenOfficeError as exc:
+        log.warning("sync: cannot list identities of credential %s: %s", credential.pk, exc)
+        return None
+    return identities[0].id if len(identities) == 1 else None
+
+
+# --- Change tracking ------------------------------------------------------------------------
+
+
+def customer_changed(customer: Customer) -> None:
+    """Call after a customer was created or changed: 24SO gets it right after the commit."""
+    Customer.objects.filter(pk=customer.pk).update(sync_version=F("sync_version") + 1)
+    _enqueue_on_commit("exports.sync_customer", customer.pk)
+
+
+def project_changed(project: Project) -> None:
+    Project.objects.filter(pk=project.pk).update(sync_version=F("sync_version") + 1)
+    _enqueue_on_commit("exports.sync_project", project.pk)
+
+
+def _enqueue_on_commit(task_name: str, record_id: int) -> None:
+    from hub.celery import app
+
+    transaction.on_commit(lambda: app.send_task(task_name, (record_id,)))
+
+
+# --- Customers --------------------------------------------------------------------------------
+
+
+def customer_sync(customer_id: int) -> None:
+    """Push one customer to every client. Raises RemoteUnavailable when worth retrying."""
+    customer = Customer.objects.select_related("tenant").filter(pk=customer_id).first()
+    if customer is None:
+        return
+    unavailable = None
+    for target in sync_targets(customer.tenant):
+        try:
+            customer_sync_in(target.client(), customer.tenant, target.identity_id, customer)
+        except so_errors.RemoteUnavailable as exc:
+            unavailable = exc  # the other clients still get their push
+    if unavailable is not None:
+        raise unavailable
+
+
+def customer_sync_in(client, tenant, identity_id, customer) -> int | None:
+    """Bring `customer` up to date in one client and return its 24SO id; None when another
+    worker holds it (that worker sends the newest version before letting go)."""
+    binding = _binding(tenant, identity_id, BindingKind.CUSTOMER, customer.pk)
+    while _hold(binding):
+        try:
+            _push_customer_versions(client, tenant, binding, customer)
+        finally:
+            SevenOfficeBinding.objects.filter(pk=binding.pk).update(claimed_at=None)
+        # Let go first, then look again: a change that arrived while we held the binding
+        # found it busy and left it to us.
+        customer.refresh_from_db(fields=["sync_version"])
+        binding.refresh_from_db()
+        if binding.version_synced >= customer.sync_version or binding.sync_status != SyncStatus.SYNCED:
+            break
+    binding.refresh_from_db()
+    return binding.sevenoffice_id
+
+
+def _push_customer_versions(client, tenant, binding, customer) -> None:
+    while True:
+        customer.refresh_from_db()
+        version = customer.sync_version
+        try:
+            remote_id, rule = _push_customer(client, tenant, binding, customer)
+        except SyncBlocked as exc:
+            _set(binding, sync_status=SyncStatus.NEEDS_DECISION, sync_message=str(exc))
+            return
+        except so_errors.RecordRejected as exc:
+            _set(binding, sync_status=SyncStatus.ERROR, sync_message=f"24SevenOffice refused it: {exc}")
+            return
+        except so_errors.SevenOfficeError as exc:
+            _set(binding, sync_status=SyncStatus.ERROR, sync_message=str(exc))
+            raise
+        _set(binding, sevenoffice_id=remote_id, match_rule=rule or binding.match_rule, sync_status=SyncStatus.SYNCED,
+             sync_message="", synced_at=timezone.now(), version_synced=version, candidates=[])
+        _projects_waiting_for(customer)
+        if Customer.objects.filter(pk=customer.pk, sync_version__gt=version).exists():
+            continue  # changed while we were pushing: the newest version wins
+        return
+
+
+def _push_customer(client, tenant, binding, customer) -> tuple[int, str | None]:
+    """(24SO id, the rule that found it, or None for an update of a known customer)."""
+    factoring_id = integration_settings(tenant).factoring_customer_id
+    if factoring_id:
+        return factoring_id, MatchRule.FACTORING  # everyone is invoiced under the factoring customer
+    if binding.sevenoffice_id:
+        return _save_company(client, customer, binding.sevenoffice_id), None
+    if binding.chosen_sevenoffice_id:
+        return _save_company(client, customer, binding.chosen_sevenoffice_id), MatchRule.CHOSEN
+    # Our own earlier create whose answer was lost carries our external id.
+    if found := client.get_companies(external_id=customer_external_id(customer)):
+        return _save_company(client, customer, found[0].id), MatchRule.EXTERNAL_ID
+    by_email = client.get_companies(email=customer.email) if customer.email else []
+    by_org = client.get_companies(organization_number=customer.organization_number) if customer.organization_number else []
+    email_ids, org_ids = {c.id for c in by_email}, {c.id for c in by_org}
+    if by_email and by_org and not email_ids & org_ids:
+        # E-mail and organisation number point at different customers: an admin chooses.
+        _set(binding, candidates=[
+            {"id": c.id, "name": c.name, "matched_by": rule}
+            for rule, companies in ((MatchRule.EMAIL, by_email), (MatchRule.ORGANIZATION_NUMBER, by_org))
+            for c in companies
+        ])
+        raise SyncBlocked(
+            f"E-mail {customer.email} and organisation number {customer.organization_number} match different "
+            "24SevenOffice customers; an admin must choose."
+        )
+    if common := email_ids & org_ids:
+        return _save_company(client, customer, min(common)), MatchRule.ORGANIZATION_NUMBER
+    if by_org:
+        return _save_company(client, customer, by_org[0].id), MatchRule.ORGANIZATION_NUMBER
+    if by_email:
+        return _save_company(client, customer, by_email[0].id), MatchRule.EMAIL
+    return _save_company(client, customer, None), MatchRule.CREATED
+
+
+def _save_company(client, customer, remote_id: int | None) -> int:
+    """CompanyService.SaveCompanies: create (no id) or update with the hub's data."""
+    saved = client.save_company(company_for(customer, remote_id))
+    return saved.id if saved.id is not None else remote_id
+
+
+def customer_choose_match(*, customer: Customer, identity_id: str, sevenoffice_id: int) -> None:
+    """An admin's answer to "which 24SO customer is this?"; kept for good."""
+    binding = _binding(customer.tenant, identity_id, BindingKind.CUSTOMER, customer.pk)
+    allowed = {c["id"] for c in binding.candidates}
+    if sevenoffice_id not in allowed:
+        raise ValueError(f"{sevenoffice_id} is not one of the candidates")
+    _set(binding, chosen_sevenoffice_id=sevenoffice_id, sync_status=SyncStatus.PENDING, sync_message="")
+    customer_changed(customer)
+
+
+def customer_external_id(customer) -> str:
+    return f"HUB-{customer.pk}"
+
+
+def company_for(customer, remote_id: int | None = None) -> Company:
+    def address(street, postal_code, city, country):
+        if not (street or postal_code or city):
+            return None
+        return Address(street=street or None, postal_code=postal_code or None, city=city or None,
+                       country=country or None)
+
+    return Company(
+        id=remote_id,
+        name=customer.sevenoffice_name[:200],
+        external_id=customer_external_id(customer),
+        organization_number=customer.organization_number or None,
+        email=customer.email or None,
+        phone=customer.phone or None,
+        country=customer.country or None,
+        post_address=address(customer.street, customer.postal_code, customer.city, customer.country),
+        visit_address=address(customer.visit_street, customer.visit_postal_code, customer.visit_city,
+                              customer.visit_country or customer.country),
+    )
+
+
+def customer_id_for_export(client, tenant, identity_id, customer) -> int:
+    """The customer's 24SO id in this client for an invoice: known, or synced now."""
+    binding = _binding(tenant, identity_id, BindingKind.CUSTOMER, customer.pk)
+    if binding.sevenoffice_id and binding.sync_status != SyncStatus.NEEDS_DECISION:
+        return binding.sevenoffice_id
+    deadline = time.monotonic() + WAIT_FOR_HOLDER_SECONDS
+    while True:
+        remote_id = customer_sync_in(client, tenant, identity_id, customer)
+        binding.refresh_from_db()
+        if binding.sync_status == SyncStatus.NEEDS_DECISION:
+            raise SyncBlocked(binding.sync_message)
+        if binding.sync_status == SyncStatus.ERROR and not binding.claimed_at:
+            raise so_errors.RecordRejected(None, binding.sync_message)
+        if remote_id:
+            return remote_id
+        if time.monotonic() > deadline:
+            raise so_errors.RemoteUnavailable("another worker is still sending this customer to 24SO")
+        time.sleep(0.2)
+
+
+# --- Projects ---------------------------------------------------------------------------------
+
+
+def project_sync(project_id: int) -> None:
+    project = Project.objects.select_related("tenant", "customer").filter(pk=project_id).first()
+    if project is None:
+        return
+    unavailable = None
+    for target in sync_targets(project.tenant):
+        try:
+            project_sync_in(target.client(), project.tenant, target.identity_id, project)
+        except so_errors.RemoteUnavailable as exc:
+            unavailable = exc
+    if unavailable is not None:
+        raise unavailable
+
+
+def project_sync_in(client, tenant, identity_id, project) -> int | None:
+    binding = _binding(tenant, identity_id, BindingKind.PROJECT, project.pk)
+    if not _hold(binding):
+        return None
+    try:
+        while True:
+            project.refresh_from_db()
+            version = project.sync_version
+            customer_id = None
+            if project.customer_id:
+                customer_binding = SevenOfficeBinding.objects.filter(
+                    tenant=tenant, identity_id=identity_id, kind=BindingKind.CUSTOMER, key=str(project.customer_id),
+                    sevenoffice_id__isnull=False,
+                ).first()
+                if customer_binding is None:
+                    # The project follows its customer: the customer's sync re-enqueues it.
+                    _set(binding, sync_status=SyncStatus.PENDING,
+                         sync_message=f"Waiting for customer {project.customer.name} to reach 24SevenOffice.")
+                    customer_changed_if_unsynced(project.customer)
+                    return None
+                customer_id = customer_binding.sevenoffice_id
+            try:
+                remote_id = _save_project(client, tenant, binding, project, customer_id)
+            except so_errors.RecordRejected as exc:
+                _set(binding, sync_status=SyncStatus.ERROR, sync_message=f"24SevenOffice refused it: {exc}")
+                return None
+            except so_errors.SevenOfficeError as exc:
+                _set(binding, sync_status=SyncStatus.ERROR, sync_message=str(exc))
+                raise
+            _set(binding, sevenoffice_id=remote_id, sync_status=SyncStatus.SYNCED, sync_message="",
+                 synced_at=timezone.now(), version_synced=version, match_rule=binding.match_rule or MatchRule.CREATED)
+            if not Project.objects.filter(pk=project.pk, sync_version__gt=version).exists():
+                return remote_id
+    finally:
+        SevenOfficeBinding.objects.filter(pk=binding.pk).update(claimed_at=None)
+
+
+def _save_project(client, tenant, binding, project, customer_id) -> int:
+    """ProjectService.SaveProject: update the known project, or find our earlier one, or create."""
+    remote_id = binding.sevenoffice_id
+    remote = project_for(project, customer_id, integration_settings(tenant).project_client_id)
+    if remote_id is None:
+        # A create whose answer was lost: our reference number is on it.
+        for candidate in client.get_projects(customer_id=customer_id) if customer_id else []:
+            if candidate.order_reference_number == remote.order_reference_number and candidate.name == remote.name:
+                remote_id = candidate.id
+                break
+    if remote_id is not None:
+        remote = replace(remote, id=remote_id)
+    return client.save_project(remote) or remote_id
+
+
+def project_for(project, customer_id: int | None, client_id: int | None = None) -> RemoteProject:
+    # 24SO assigns project ids; the hub's project number (prefixed by the tenant's fixed
+    # client id when set) travels in OrderReferenceNumber, where the hub can find it again.
+    number = project.number or str(project.pk)
+    reference = f"{client_id}-{number}" if client_id else number
+    return RemoteProject(name=project.name[:200], customer_id=customer_id, order_reference_number=reference[:50])
+
+
+def customer_changed_if_unsynced(customer) -> None:
+    transaction.on_commit(lambda: _send("exports.sync_customer", customer.pk))
+
+
+def _projects_waiting_for(customer) -> None:
+    for project_id in Project.objects.filter(customer=customer).values_list("pk", flat=True):
+        waiting = SevenOfficeBinding.objects.filter(
+            kind=BindingKind.PROJECT, key=str(project_id), sevenoffice_id__isnull=True
+        ).exists() or not SevenOfficeBinding.objects.filter(kind=BindingKind.PROJECT, key=str(project_id)).exists()
+        if waiting:
+            _send("exports.sync_project", project_id)
+
+
+def _send(task_name, record_id):
+    from hub.celery import app
+
+    app.send_task(task_name, (record_id,))
+
+
+# --- Bindings -----------------------------------------------------------------------------------
+
+
+def _binding(tenant, identity_id, kind, record_id) -> SevenOfficeBinding:
+    binding, _ = SevenOfficeBinding.objects.get_or_create(
+        tenant=tenant, identity_id=identity_id, kind=kind, key=str(record_id)
+    )
+    return binding
+
+
+def _hold(binding) -> bool:
+    """Take the binding for this worker, unless a live holder has it."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=HOLD_STALE_SECONDS)
+    return bool(
+        SevenOfficeBinding.objects.filter(pk=binding.pk)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+        .update(claimed_at=now)
+    )
+
+
+def _set(binding, **fields) -> None:
+    SevenOfficeBinding.objects.filter(pk=binding.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(binding, name, value)
+
+
+# --- Sweeping ----------------------------------------------------------------------------------
+
+
+def sync_sweep() -> int:
+    """Re-enqueue customers and projects whose sync is pending or failed retryably, or whose
+    newest version has not reached every client (a lost message or a dead worker)."""
+    count = 0
+    stale = timezone.now() - timedelta(seconds=HOLD_STALE_SECONDS)
+    behind = SevenOfficeBinding.objects.filter(
+        kind__in=(BindingKind.CUSTOMER, BindingKind.PROJECT),
+        sync_status__in=(SyncStatus.PENDING, SyncStatus.ERROR),
+    ).filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+    for kind, key in behind.values_list("kind", "key").distinct()[:500]:
+        _send("exports.sync_customer" if kind == BindingKind.CUSTOMER else "exports.sync_project", int(key))
+        count += 1
+    return count

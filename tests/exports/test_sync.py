@@ -1,0 +1,144 @@
+"""Customer and project sync against the sandbox over HTTP, called in-process."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from exports import sync, transfer
+from exports.models import BindingKind, Customer, ExportItem, Invoice, MatchRule, Project, SevenOfficeBinding, SyncStatus
+from sevenoffice.client import SevenOfficeClient
+from sevenoffice.sandbox import accounts as sandbox_accounts
+from sevenoffice.types import Company, Credential
+from tenants.services import api_key_create, integration_settings
+
+pytestmark = pytest.mark.django_db
+FIRST, SECOND = sandbox_accounts.DEMO_AS_IDENTITY_ID, sandbox_accounts.DEMO_KONSULENT_IDENTITY_ID
+
+
+@pytest.fixture
+def api(demo_tenant):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_create(tenant=demo_tenant)[1]}")
+    return client
+
+
+def companies(sandbox, identity=FIRST):
+    return sandbox.data(username=sandbox_accounts.DEFAULT_USERNAME, identity_id=identity).get("companies", [])
+
+
+def so_client(identity=FIRST):
+    return SevenOfficeClient(Credential(sandbox_accounts.DEFAULT_USERNAME, sandbox_accounts.DEFAULT_PASSWORD, identity))
+
+
+def push(api, **fields):
+    body = {"external_id": "c-new", "name": "Kari Nordmann", "email": "kari@fjell.example",
+            "organization_number": "998877665", "address": {"street": "Fjellveien 1", "postal_code": "0150",
+                                                            "city": "Oslo", "country": "NO"}}
+    body.update(fields)
+    response = api.post("/api/v1/customers", body, format="json")
+    assert response.status_code in (200, 201), response.json()
+    customer = Customer.objects.get(external_id=body["external_id"])
+    sync.customer_sync(customer.pk)
+    return api.get(f"/api/v1/customers/{body['external_id']}").json()
+
+
+def test_new_customer_gets_24so_numbers_in_every_client_and_changes_follow(sandbox, api):
+    body = push(api)
+    assert body["sync_status"] == "synced" and isinstance(body["sevenoffice_id"], int)
+    assert [b["identity_id"] for b in body["bindings"]] == [FIRST, SECOND]
+    assert all(b["match_rule"] == "created" for b in body["bindings"])
+    created = {c["Id"]: c for c in companies(sandbox)}[body["sevenoffice_id"]]
+    assert created["Name"] == "Kari Nordmann" and created["ExternalId"].startswith("HUB-")
+    assert len(companies(sandbox, SECOND)) == 1
+
+    changed = push(api, address={"street": "Havnegata 9", "postal_code": "5003", "city": "Bergen", "country": "NO"})
+    assert changed["sevenoffice_id"] == body["sevenoffice_id"]
+    assert len(companies(sandbox)) == 1  # updated, not created again
+    updated = companies(sandbox)[0]
+    assert updated["Addresses"]["Post"]["City"] == "Bergen"
+
+
+@pytest.mark.parametrize("match_on, rule", [("email", "email"), ("organization_number", "organization_number")])
+def test_existing_24so_customer_is_matched_and_updated(sandbox, api, match_on, rule):
+    existing = so_client().save_company(Company(
+        name="Old name AS", email="kari@fjell.example" if match_on == "email" else None,
+        organization_number="998877665" if match_on == "organization_number" else None,
+    ))
+    body = push(api)
+    first = body["bindings"][0]
+    assert first["sevenoffice_id"] == existing.id and first["match_rule"] == rule
+    assert len(companies(sandbox)) == 1
+    assert companies(sandbox)[0]["Name"] == "Kari Nordmann"  # the hub's data won
+
+
+def test_email_and_org_number_pointing_apart_wait_for_an_admin_and_the_choice_is_kept(sandbox, api):
+    by_email = so_client().save_company(Company(name="Fjell (e-mail)", email="kari@fjell.example"))
+    by_org = so_client().save_company(Company(name="Fjell (org)", organization_number="998877665"))
+    body = push(api)
+    assert body["sync_status"] == "needs_decision"
+    first = body["bindings"][0]
+    assert {(c["id"], c["matched_by"]) for c in first["candidates"]} == {(by_email.id, "email"), (by_org.id, "organization_number")}
+    assert len(companies(sandbox)) == 2  # nothing guessed, nothing created
+
+    customer = Customer.objects.get(external_id="c-new")
+    sync.customer_choose_match(customer=customer, identity_id=FIRST, sevenoffice_id=by_org.id)
+    sync.customer_sync(customer.pk)
+    body = push(api, phone="+47 99 99 99 99")  # a later change keeps the choice
+    first = body["bindings"][0]
+    assert first["sevenoffice_id"] == by_org.id and first["match_rule"] == "chosen" and first["sync_status"] == "synced"
+    assert len(companies(sandbox)) == 2
+
+
+def test_factoring_sends_every_customer_under_one_number(sandbox, api, demo_tenant):
+    settings = integration_settings(demo_tenant)
+    settings.factoring_customer_id = 5555
+    settings.save()
+    body = push(api)
+    assert body["sevenoffice_id"] == 5555 and body["bindings"][0]["match_rule"] == "factoring"
+    assert companies(sandbox) == []
+
+
+def test_project_waits_for_its_customer_then_follows_with_client_id(sandbox, api, demo_tenant):
+    settings = integration_settings(demo_tenant)
+    settings.project_client_id = 77
+    settings.save()
+    api.post("/api/v1/customers", {"external_id": "c-p", "name": "Prosjektkunde AS"}, format="json")
+    api.post("/api/v1/projects", {"external_id": "p-9", "number": "9", "name": "Bygg", "customer": "c-p"}, format="json")
+    project = Project.objects.get(external_id="p-9")
+    sync.project_sync(project.pk)
+    waiting = api.get("/api/v1/projects/p-9").json()
+    assert waiting["sync_status"] == "pending" and "Waiting for customer Prosjektkunde AS" in waiting["sync_message"]
+
+    sync.customer_sync(Customer.objects.get(external_id="c-p").pk)
+    sync.project_sync(project.pk)
+    done = api.get("/api/v1/projects/p-9").json()
+    assert done["sync_status"] == "synced" and isinstance(done["sevenoffice_id"], int)
+    remote = next(p for p in sandbox.data(username=sandbox_accounts.DEFAULT_USERNAME, identity_id=FIRST)["projects"]
+                  if p["Id"] == done["sevenoffice_id"])
+    customer_id = api.get("/api/v1/customers/c-p").json()["sevenoffice_id"]
+    assert remote["CustomerId"] == customer_id and remote["OrderReferenceNumber"] == "77-9"
+
+
+def test_organisation_customer_carries_the_organisation_and_the_person_goes_on_invoices(sandbox, api, demo_tenant):
+    invoice = Invoice.objects.filter(tenant=demo_tenant, department__code="OSLO", kind="invoice").first()
+    customer = invoice.customer
+    Customer.objects.filter(pk=customer.pk).update(name="Ola Nordmann", organization_name="Nordmann Rør AS")
+    batch = transfer.export_create(tenant=demo_tenant, invoices=[invoice])
+    from tests.exports.test_transfer_service import send_all
+
+    send_all(batch)
+    assert ExportItem.objects.get(batch=batch).status == "done"
+    data = sandbox.data(username=sandbox_accounts.DEFAULT_USERNAME, identity_id=FIRST)
+    assert [c["Name"] for c in data["companies"]] == ["Nordmann Rør AS"]
+    assert data["orders"][0]["InvoiceTitle"] == "Ola Nordmann"
+
+
+def test_list_filters_by_sync_status_and_changed_since(sandbox, api):
+    push(api)
+    api.post("/api/v1/customers", {"external_id": "c-later", "name": "Later AS"}, format="json")
+    synced = api.get("/api/v1/customers", {"sync_status": "synced"}).json()["results"]
+    pending = api.get("/api/v1/customers", {"sync_status": "pending"}).json()["results"]
+    assert [c["external_id"] for c in synced] == ["c-new"]
+    assert "c-later" in [c["external_id"] for c in pending] and "c-new" not in [c["external_id"] for c in pending]
+    assert api.get("/api/v1/customers", {"sync_status": "bogus"}).status_code == 400
+    future = api.get("/api/v1/customers", {"changed_since": "2999-01-01T00:00:00Z"}).json()["results"]
+    assert future == []
