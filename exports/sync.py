@@ -111,14 +111,19 @@ def _enqueue_on_commit(task_name: str, record_id: int) -> None:
 def customer_sync(customer_id: int) -> None:
     """Push one customer to every client. Raises RemoteUnavailable when worth retrying."""
     customer = Customer.objects.select_related("tenant").filter(pk=customer_id).first()
-    if customer is None:
-        return
+    if customer is not None:
+        _in_every_client(customer.tenant, customer_sync_in, customer)
+
+
+def _in_every_client(tenant, sync_in, record) -> None:
+    """Run `sync_in` for each of the tenant's clients; an unavailable one does not stop the
+    others, and is raised at the end so the task retries."""
     unavailable = None
-    for target in sync_targets(customer.tenant):
+    for target in sync_targets(tenant):
         try:
-            customer_sync_in(target.client(), customer.tenant, target.identity_id, customer)
+            sync_in(target.client(), tenant, target.identity_id, record)
         except so_errors.RemoteUnavailable as exc:
-            unavailable = exc  # the other clients still get their push
+            unavailable = exc
     if unavailable is not None:
         raise unavailable
 
@@ -266,16 +271,8 @@ def customer_id_for_export(client, tenant, identity_id, customer) -> int:
 
 def project_sync(project_id: int) -> None:
     project = Project.objects.select_related("tenant", "customer").filter(pk=project_id).first()
-    if project is None:
-        return
-    unavailable = None
-    for target in sync_targets(project.tenant):
-        try:
-            project_sync_in(target.client(), project.tenant, target.identity_id, project)
-        except so_errors.RemoteUnavailable as exc:
-            unavailable = exc
-    if unavailable is not None:
-        raise unavailable
+    if project is not None:
+        _in_every_client(project.tenant, project_sync_in, project)
 
 
 def project_sync_in(client, tenant, identity_id, project) -> int | None:
