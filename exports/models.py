@@ -88,6 +88,7 @@ class Invoice(models.Model):
     our_reference = models.CharField(max_length=100, blank=True)
     your_reference = models.CharField(max_length=50, blank=True)
     text = models.TextField(blank=True, max_length=750)
+    finalised_at = models.DateTimeField(null=True, blank=True, help_text="When the source system finalised it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -162,11 +163,15 @@ class ExportBatch(models.Model):
         "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="export_batches"
     )
     source = models.CharField(max_length=20, default="ui")
+    realtime_day = models.DateField(null=True, blank=True, help_text="The day whose real-time exports this collects.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "export batches"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "realtime_day"], name="one_realtime_receipt_per_day")
+        ]
 
     def __str__(self):
         return f"Export {self.pk}"

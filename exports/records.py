@@ -1,10 +1,12 @@
 """Create-or-update of the records source systems push: idempotent by external id (or code)."""
 
 from django.db import transaction
+from django.utils import timezone
 
-from exports import sync
+from exports import sync, transfer
 from exports.models import LIVE_STATUSES, Customer, ExportItem, Invoice, InvoiceLine, Project
 from tenants.models import Department, Tenant
+from tenants.services import integration_settings
 
 
 def department_upsert(*, tenant: Tenant, code: str, **fields) -> tuple[Department, bool]:
@@ -55,8 +57,12 @@ def invoice_lock_reason(invoice: Invoice) -> str | None:
 
 
 @transaction.atomic
-def invoice_upsert(*, tenant: Tenant, external_id: str, lines: list[dict], **fields) -> tuple[Invoice, bool]:
-    """Create or replace an invoice and its lines in one transaction (nothing half-saved)."""
+def invoice_upsert(
+    *, tenant: Tenant, external_id: str, lines: list[dict], finalised: bool = False, **fields
+) -> tuple[Invoice, bool]:
+    """Create or replace an invoice and its lines in one transaction (nothing half-saved).
+
+    `finalised` marks it final; with real-time export on, it then goes to 24SO at once."""
     existing = Invoice.objects.select_for_update().filter(tenant=tenant, external_id=external_id).first()
     if existing is not None and (reason := invoice_lock_reason(existing)):
         raise InvoiceLocked(reason)
@@ -66,4 +72,9 @@ def invoice_upsert(*, tenant: Tenant, external_id: str, lines: list[dict], **fie
     InvoiceLine.objects.bulk_create(
         InvoiceLine(invoice=invoice, position=position, **line) for position, line in enumerate(lines, start=1)
     )
+    if finalised and invoice.finalised_at is None:
+        invoice.finalised_at = timezone.now()
+        invoice.save(update_fields=["finalised_at"])
+        if integration_settings(tenant).exports_allowed and integration_settings(tenant).realtime_invoice_export:
+            transfer.export_realtime(invoice=invoice)
     return invoice, created

@@ -72,6 +72,24 @@ def export_create(*, tenant, invoices, user=None, source: str = "ui") -> ExportB
     return batch
 
 
+def export_realtime(*, invoice: Invoice) -> ExportItem | None:
+    """Export one finalised invoice at once, on the tenant's receipt for today; None when it
+    is already exported (or on its way)."""
+    if ExportItem.objects.filter(invoice=invoice, status__in=OPEN_STATUSES + (S.DONE,)).exists():
+        return None
+    today = timezone.localdate()
+    with transaction.atomic():
+        batch, _ = ExportBatch.objects.get_or_create(
+            tenant=invoice.tenant, realtime_day=today, defaults={"source": "realtime"}
+        )
+        item, created = ExportItem.objects.get_or_create(batch=batch, invoice=invoice, defaults={"tenant": invoice.tenant})
+        if not created:
+            # Exported earlier today and then failed: this finalisation is the retry.
+            transitions.transition([item.pk], to=S.QUEUED, expect=(S.FAILED, S.LOGIN_ERROR), message="", attempts=0)
+        export_route(batch=batch, items=ExportItem.objects.filter(pk=item.pk, status=S.QUEUED))
+    return item
+
+
 def export_retry(*, batch: ExportBatch, item_ids=None) -> int:
     """Failed and login-error items back to queued (after a fix), then routed again."""
     items = ExportItem.objects.filter(batch=batch, status__in=(S.FAILED, S.LOGIN_ERROR))

@@ -156,18 +156,24 @@ class InvoiceSerializer(serializers.ModelSerializer):
         slug_field="external_id", queryset=Invoice.objects.all(), required=False, allow_null=True
     )
     lines = InvoiceLineSerializer(many=True, allow_empty=False)
+    finalised = serializers.BooleanField(
+        required=False, default=False, write_only=True,  # read back as finalised_at (and finalised, below)
+        help_text="The invoice is final; with real-time export on, it goes to 24SevenOffice at once.",
+    )
 
     class Meta:
         model = Invoice
         fields = [
             "external_id", "number", "kind", "credits", "department", "customer", "project", "invoice_date",
-            "due_date", "currency", "our_reference", "your_reference", "text", "lines", "created_at", "updated_at",
+            "due_date", "currency", "our_reference", "your_reference", "text", "lines", "finalised", "finalised_at",
+            "created_at", "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at", "finalised_at"]
 
     def to_representation(self, invoice):
         data = super().to_representation(invoice)
         data["lines"] = InvoiceLineSerializer(invoice.lines.all(), many=True).data
+        data["finalised"] = invoice.finalised_at is not None
         # The newest export attempt: its status and 24SO's numbers (24SO assigns its own).
         items = getattr(invoice, "exports_newest_first", None)
         latest = items[0] if items else None
