@@ -96,6 +96,14 @@ class SevenOfficeCredential(models.Model):
     def __repr__(self):
         return f"<SevenOfficeCredential {self.pk} {self.username!r}>"
 
+    @property
+    def identity_label(self) -> str:
+        """The chosen client's name as the last test found it, else its id."""
+        if not self.identity_id:
+            return ""
+        names = {i["id"]: i["name"] for i in self.last_test_identities or []}
+        return names.get(str(self.identity_id).lower(), str(self.identity_id))
+
     def set_password(self, raw_password: str) -> None:
         self.password_encrypted = crypto.encrypt(raw_password)
 
