@@ -26,6 +26,8 @@ from tenants.services import integration_settings
 
 log = logging.getLogger(__name__)
 HOLD_STALE_SECONDS = 120  # a holder silent this long is presumed dead
+QUIET_SECONDS = 0.4  # push once a record has been still this long...
+MAX_QUIET_WAIT_SECONDS = 3.0  # ...or after this long, even if it keeps changing
 WAIT_FOR_HOLDER_SECONDS = 30
 
 
@@ -147,10 +149,25 @@ def customer_sync_in(client, tenant, identity_id, customer) -> int | None:
     return binding.sevenoffice_id
 
 
+def _wait_until_quiet(record) -> None:
+    """Coalesce a burst: wait until the record has not changed for QUIET_SECONDS (at most
+    MAX_QUIET_WAIT_SECONDS), so fifty changes in a second become one or two pushes."""
+    deadline = time.monotonic() + MAX_QUIET_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        record.refresh_from_db(fields=["updated_at"])
+        still_for = (timezone.now() - record.updated_at).total_seconds()
+        if still_for >= QUIET_SECONDS:
+            return
+        time.sleep(min(QUIET_SECONDS - still_for, deadline - time.monotonic()) + 0.01)
+
+
 def _push_customer_versions(client, tenant, binding, customer) -> None:
     while True:
+        _wait_until_quiet(customer)
         customer.refresh_from_db()
         version = customer.sync_version
+        if _up_to_date(binding, version):
+            return  # a task queued during a burst whose version an earlier push already carried
         try:
             remote_id, rule = _push_customer(client, tenant, binding, customer)
         except SyncBlocked as exc:
@@ -281,8 +298,11 @@ def project_sync_in(client, tenant, identity_id, project) -> int | None:
         return None
     try:
         while True:
+            _wait_until_quiet(project)
             project.refresh_from_db()
             version = project.sync_version
+            if _up_to_date(binding, version):
+                return binding.sevenoffice_id
             customer_id = None
             if project.customer_id:
                 customer_binding = SevenOfficeBinding.objects.filter(
@@ -372,6 +392,13 @@ def _hold(binding) -> bool:
         SevenOfficeBinding.objects.filter(pk=binding.pk)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
         .update(claimed_at=now)
+    )
+
+
+def _up_to_date(binding, version: int) -> bool:
+    binding.refresh_from_db()
+    return binding.sync_status == SyncStatus.SYNCED and binding.sevenoffice_id is not None and (
+        binding.version_synced >= version
     )
 
 
