@@ -70,7 +70,7 @@ def export_alerts_for_items(item_ids) -> None:
 def receipt_url(batch: ExportBatch) -> str:
     # Mail leaves the request cycle, so the hub's public address comes from settings: HUB_BASE_URL
     # when set, else the first CSRF trusted origin (production sets it to the public address).
-    base = getattr(settings, "HUB_BASE_URL", "") or next(iter(settings.CSRF_TRUSTED_ORIGINS), "http://localhost:8000")
+    base = settings.HUB_BASE_URL or next(iter(settings.CSRF_TRUSTED_ORIGINS), "http://localhost:8000")
     return base.rstrip("/") + reverse("receipt", args=[batch.pk])
 
 
