@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from exports import sync
 from exports.models import Customer, Invoice, InvoiceLine, Project
 
 
@@ -24,9 +25,19 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["tenant"]
     search_fields = ["name", "external_id", "organization_number", "email"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.has_changed():
+            sync.customer_changed(obj)  # 24SO gets the change right after the commit
+
 
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ["number", "name", "customer", "tenant"]
     list_filter = ["tenant"]
     search_fields = ["number", "name", "external_id"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.has_changed():
+            sync.project_changed(obj)
