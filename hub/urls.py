@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from exports import customer_views
 from exports import views as export_views
 from tenants import views as tenant_views
 
@@ -13,6 +14,9 @@ urlpatterns = [
     path("exports/<int:pk>/", export_views.receipt, name="receipt"),
     path("exports/<int:pk>/updates", export_views.receipt_updates, name="receipt-updates"),
     path("exports/<int:pk>/retry/", export_views.receipt_retry, name="receipt-retry"),
+    path("customers/", customer_views.customer_list, name="customer-list"),
+    path("customers/<int:pk>/resync/", customer_views.customer_resync, name="customer-resync"),
+    path("customers/<int:pk>/choose/", customer_views.customer_choose, name="customer-choose"),
     path("", include("tenants.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -25,6 +25,7 @@ from exports.models import (
     SyncStatus,
 )
 from tenants.access import get_for_tenant_or_404
+from tenants.api_auth import HasAdminApiKey
 from tenants.models import AuditAction, Department
 from tenants.services import audit_record
 
@@ -226,3 +227,41 @@ class ExportDetail(GenericAPIView):
             "id": batch.pk, "finished": summary["finished"], "counts": summary["counts"], "total": summary["total"],
             "created_at": batch.created_at, "items": self.get_serializer(items, many=True).data,
         })
+
+
+class CustomerResync(GenericAPIView):
+    """Send the customer to 24SevenOffice again (for example after fixing what failed)."""
+
+    serializer_class = None
+
+    @extend_schema(request=None, responses={202: inline_serializer("Resync", {"queued": serializers.BooleanField()})})
+    def post(self, request, key):
+        customer = get_for_tenant_or_404(Customer.objects.all(), request.user.tenant, external_id=key)
+        sync.customer_changed(customer)
+        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)
+
+
+class MatchChoiceSerializer(serializers.Serializer):
+    identity_id = serializers.UUIDField(help_text="The 24SO client whose match is being decided.")
+    sevenoffice_id = serializers.IntegerField(help_text="One of the binding's candidates.")
+
+
+class CustomerChooseMatch(GenericAPIView):
+    """An admin's answer when e-mail and organisation number match different 24SO customers."""
+
+    permission_classes = [HasAdminApiKey]
+    serializer_class = MatchChoiceSerializer
+
+    @extend_schema(responses={202: inline_serializer("MatchChosen", {"queued": serializers.BooleanField()})})
+    def post(self, request, key):
+        customer = get_for_tenant_or_404(Customer.objects.all(), request.user.tenant, external_id=key)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            sync.customer_choose_match(
+                customer=customer, identity_id=str(serializer.validated_data["identity_id"]),
+                sevenoffice_id=serializer.validated_data["sevenoffice_id"],
+            )
+        except ValueError:
+            raise serializers.ValidationError({"sevenoffice_id": ["Not one of the candidates for that client."]}) from None
+        return Response({"queued": True}, status=status.HTTP_202_ACCEPTED)

@@ -38,7 +38,7 @@ def alerting(tenant):
 def test_an_export_of_uncovered_departments_mails_one_summary_with_counts_and_link(
     alerting, django_capture_on_commit_callbacks, settings
 ):
-    settings.CSRF_TRUSTED_ORIGINS = ["https://hub.acme.no"]
+    settings.HUB_BASE_URL = "https://hub.acme.no"
     with django_capture_on_commit_callbacks(execute=True):
         batch = transfer.export_create(tenant=alerting, invoices=invoices(alerting, "TROMSO", 3))
     assert len(mail.outbox) == 1

@@ -24,6 +24,7 @@ def browser_paths(b):
         ("get", f"/settings/credentials/{credential}/delete/"), ("post", f"/settings/credentials/{credential}/delete/"),
         ("post", f"/settings/credentials/{credential}/test/"), ("post", f"/settings/credentials/{credential}/identity/"),
         ("post", f"/settings/api-keys/{key}/revoke/"),
+        ("post", f"/customers/{b['customer'].pk}/resync/"), ("post", f"/customers/{b['customer'].pk}/choose/"),
     ]
 
 
@@ -32,7 +33,7 @@ def test_a_user_of_a_gets_404_for_every_object_of_b(client, a_and_b, role):
     _, b = a_and_b
     assert client.login(username=f"acme-{role}", password=PASSWORD)
     for method, path in browser_paths(b):
-        if role != "admin" and "/settings/" in path:
+        if role != "admin" and ("/settings/" in path or path.endswith("/choose/")):
             continue  # refused earlier by role (403), as the matrix shows
         response = getattr(client, method)(path, {"password": "x" * 12, "identity_id": "x", "username": "x"}
                                            if method == "post" else None)
@@ -69,6 +70,10 @@ def test_an_api_key_of_a_gets_404_for_every_object_of_b(a_and_b, key):
     for path in (f"/api/v1/customers/{b['customer'].external_id}", f"/api/v1/projects/{b['project'].external_id}",
                  f"/api/v1/invoices/{b['invoice'].external_id}", f"/api/v1/exports/{b['batch'].pk}"):
         assert api.get(path).status_code == 404, path
+    for path in ("resync", "choose-match"):
+        response = api.post(f"/api/v1/customers/{b['customer'].external_id}/{path}",
+                            {"identity_id": "a0000000-0000-4000-8000-00000000000a", "sevenoffice_id": 1}, format="json")
+        assert response.status_code == (403 if path == "choose-match" and key == "plain_key" else 404), path
     response = api.post("/api/v1/exports", {"invoices": [b["invoice"].external_id]}, format="json")
     assert response.status_code == 400 and "Unknown invoice" in str(response.json())
     for path in ("/api/v1/customers", "/api/v1/projects", "/api/v1/invoices"):

@@ -19,6 +19,9 @@ BROWSER = {
     "receipt": ("get", "/exports/{batch}/", (200, 200, 200, LOGIN)),
     "receipt-updates": ("get", "/exports/{batch}/updates", (200, 200, 200, LOGIN)),
     "receipt-retry": ("post", "/exports/{batch}/retry/", (302, 302, 302, LOGIN)),
+    "customer-list": ("get", "/customers/", (200, 200, 200, LOGIN)),
+    "customer-resync": ("post", "/customers/{customer}/resync/", (302, 302, 302, LOGIN)),
+    "customer-choose": ("post", "/customers/{customer}/choose/", (302, 403, 403, LOGIN)),
     "marketplace": ("get", "/marketplace/", (200, 200, 200, LOGIN)),
     "integration-activate": ("post", "/marketplace/24sevenoffice/activate/", (302, 403, 403, LOGIN)),
     "integration-deactivate": ("post", "/marketplace/24sevenoffice/deactivate/", (302, 403, 403, LOGIN)),
@@ -43,6 +46,8 @@ API = {
     "api-departments": ("get", "/api/v1/departments", (200, 200, 401, 401)),
     "api-customers": ("get", "/api/v1/customers", (200, 200, 401, 401)),
     "api-customer": ("get", "/api/v1/customers/{customer_key}", (200, 200, 401, 401)),
+    "api-customer-resync": ("post", "/api/v1/customers/{customer_key}/resync", (202, 202, 401, 401)),
+    "api-customer-choose": ("post", "/api/v1/customers/{customer_key}/choose-match", (400, 403, 401, 401)),
     "api-projects": ("get", "/api/v1/projects", (200, 200, 401, 401)),
     "api-project": ("get", "/api/v1/projects/{project_key}", (200, 200, 401, 401)),
     "api-invoices": ("get", "/api/v1/invoices", (200, 200, 401, 401)),
@@ -58,6 +63,7 @@ API = {
 def _fill(template, objects):
     return template.format(
         batch=objects["batch"].pk, credential=objects["credential"].pk, api_key=objects["api_key"].pk,
+        customer=objects["customer"].pk,
         customer_key=objects["customer"].external_id, project_key=objects["project"].external_id,
         invoice_key=objects["invoice"].external_id,
     )

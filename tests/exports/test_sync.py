@@ -142,3 +142,25 @@ def test_list_filters_by_sync_status_and_changed_since(sandbox, api):
     assert api.get("/api/v1/customers", {"sync_status": "bogus"}).status_code == 400
     future = api.get("/api/v1/customers", {"changed_since": "2999-01-01T00:00:00Z"}).json()["results"]
     assert future == []
+
+
+def test_admin_chooses_the_match_in_the_browser_and_anyone_can_resync(sandbox, api, client):
+    by_email = so_client().save_company(Company(name="Fjell (e-mail)", email="kari@fjell.example"))
+    so_client().save_company(Company(name="Fjell (org)", organization_number="998877665"))
+    push(api)
+    customer = Customer.objects.get(external_id="c-new")
+    assert client.login(username="admin", password="demo-admin-pass")
+    page = client.get("/customers/", {"sync_status": "needs_decision"}).content.decode()
+    assert 'data-customer="c-new"' in page and "an admin must choose" in page and f'value="{by_email.id}"' in page
+    client.post(f"/customers/{customer.pk}/choose/", {"identity_id": FIRST, "sevenoffice_id": by_email.id})
+    sync.customer_sync(customer.pk)
+    page = client.get("/customers/").content.decode()
+    assert f"no. {by_email.id}" in page and "Chosen by an admin" in page
+
+    customer.refresh_from_db()
+    before = customer.sync_version
+    client.logout()
+    assert client.login(username="ops", password="demo-ops-pass")
+    assert client.post(f"/customers/{customer.pk}/resync/").status_code == 302
+    customer.refresh_from_db()
+    assert customer.sync_version == before + 1

@@ -1,0 +1,56 @@
+"""Customers in the browser: 24SO sync state per client, re-sync, and the admin's match choice."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from exports import sync
+from exports.models import BindingKind, Customer, SevenOfficeBinding, SyncStatus
+from tenants.access import get_for_tenant_or_404, role_required
+from tenants.models import Role
+
+READERS = (Role.ADMIN, Role.ACCOUNTANT, Role.OPS)
+
+
+@role_required(*READERS)
+def customer_list(request):
+    customers = Customer.objects.filter(tenant=request.tenant).order_by("name")
+    wanted = request.GET.get("sync_status")
+    bindings = SevenOfficeBinding.objects.filter(tenant=request.tenant, kind=BindingKind.CUSTOMER)
+    if wanted in SyncStatus.values:
+        customers = customers.filter(pk__in=[int(k) for k in bindings.filter(sync_status=wanted).values_list("key", flat=True)])
+    page = Paginator(customers, 50).get_page(request.GET.get("page"))
+    order = {identity: n for n, identity in enumerate(sync.known_identity_order(request.tenant))}
+    by_customer = {}
+    for binding in bindings.filter(key__in=[str(c.pk) for c in page]):
+        by_customer.setdefault(int(binding.key), []).append(binding)
+    rows = [(c, sorted(by_customer.get(c.pk, []), key=lambda b: order.get(str(b.identity_id), 99))) for c in page]
+    context = {"page": page, "rows": rows, "wanted": wanted, "statuses": SyncStatus.choices,
+               "can_choose": request.user.membership.role == Role.ADMIN}
+    return render(request, "exports/customer_list.html", context)
+
+
+@require_POST
+@role_required(*READERS)
+def customer_resync(request, pk):
+    customer = get_for_tenant_or_404(Customer.objects.all(), request.tenant, pk=pk)
+    sync.customer_changed(customer)
+    messages.success(request, f"{customer.name} will be sent to 24SevenOffice again.")
+    return redirect("customer-list")
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def customer_choose(request, pk):
+    customer = get_for_tenant_or_404(Customer.objects.all(), request.tenant, pk=pk)
+    try:
+        sync.customer_choose_match(
+            customer=customer, identity_id=request.POST.get("identity_id", ""),
+            sevenoffice_id=int(request.POST.get("sevenoffice_id", "")),
+        )
+    except ValueError:
+        messages.error(request, "Choose one of the 24SevenOffice customers offered.")
+    else:
+        messages.success(request, f"{customer.name} will be linked to the chosen 24SevenOffice customer.")
+    return redirect("customer-list")
