@@ -94,3 +94,49 @@ def _message(batch: ExportBatch, summary: dict) -> tuple[str, str]:
         lines.append(f"  ... and {errors - LISTED_ITEMS} more.")
     lines += ["", f"The receipt, where failed items can be retried after a fix: {receipt_url(batch)}"]
     return subject, "\n".join(lines)
+
+
+def sync_failures_alert() -> int:
+    """One mail per tenant listing the customers and projects whose sync newly failed or
+    needs a decision; each failure is named once until it syncs again. Returns mails sent."""
+    from exports.models import BindingKind, Customer, Project, SevenOfficeBinding, SyncStatus
+
+    fresh = SevenOfficeBinding.objects.filter(
+        kind__in=(BindingKind.CUSTOMER, BindingKind.PROJECT), alerted_at__isnull=True,
+        sync_status__in=(SyncStatus.ERROR, SyncStatus.NEEDS_DECISION),
+    ).select_related("tenant")
+    by_tenant = {}
+    for binding in fresh[:1000]:
+        by_tenant.setdefault(binding.tenant, []).append(binding)
+    sent = 0
+    for tenant, bindings in by_tenant.items():
+        # Claim first, so two sweeps never mail the same failure twice.
+        claimed = SevenOfficeBinding.objects.filter(pk__in=[b.pk for b in bindings], alerted_at__isnull=True).update(
+            alerted_at=timezone.now()
+        )
+        recipient = integration_settings(tenant).error_email
+        if not claimed or not recipient:
+            continue
+        names = {
+            BindingKind.CUSTOMER: dict(Customer.objects.filter(tenant=tenant).values_list("pk", "name")),
+            BindingKind.PROJECT: dict(Project.objects.filter(tenant=tenant).values_list("pk", "name")),
+        }
+        lines = [
+            f"  {b.get_kind_display()} {names[b.kind].get(int(b.key), b.key)}: {b.get_sync_status_display()}: "
+            f"{b.sync_message}"
+            for b in bindings[:LISTED_ITEMS]
+        ]
+        more = len(bindings) - LISTED_ITEMS
+        body = (
+            f"{len(bindings)} customer(s) or project(s) of {tenant.name} did not reach 24SevenOffice.\n\n"
+            + "\n".join(lines) + (f"\n  ...and {more} more." if more > 0 else "")
+            + f"\n\nSee them, re-sync or choose a match: {settings.HUB_BASE_URL}{reverse('customer-list')}"
+        )
+        try:
+            send_mail(f"24SevenOffice sync: {len(bindings)} failed", body, None, [recipient])
+        except Exception:  # a mail outage must not stop the sweep; release the claim to retry
+            log.exception("sync failure mail to %s failed", recipient)
+            SevenOfficeBinding.objects.filter(pk__in=[b.pk for b in bindings]).update(alerted_at=None)
+            continue
+        sent += 1
+    return sent

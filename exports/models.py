@@ -263,6 +263,7 @@ class SevenOfficeBinding(models.Model):
     version_synced = models.PositiveIntegerField(default=0)
     candidates = models.JSONField(default=list, blank=True, help_text="24SO records to choose from (needs decision).")
     chosen_sevenoffice_id = models.BigIntegerField(null=True, blank=True, help_text="An admin's choice, kept.")
+    alerted_at = models.DateTimeField(null=True, blank=True, help_text="When a sync-failure mail named this failure.")
 
     class Meta:
         constraints = [

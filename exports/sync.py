@@ -180,7 +180,7 @@ def _push_customer_versions(client, tenant, binding, customer) -> None:
             _set(binding, sync_status=SyncStatus.ERROR, sync_message=str(exc))
             raise
         _set(binding, sevenoffice_id=remote_id, match_rule=rule or binding.match_rule, sync_status=SyncStatus.SYNCED,
-             sync_message="", synced_at=timezone.now(), version_synced=version, candidates=[])
+             sync_message="", synced_at=timezone.now(), version_synced=version, candidates=[], alerted_at=None)
         _projects_waiting_for(customer)
         if Customer.objects.filter(pk=customer.pk, sync_version__gt=version).exists():
             continue  # changed while we were pushing: the newest version wins
@@ -324,7 +324,7 @@ def project_sync_in(client, tenant, identity_id, project) -> int | None:
             except so_errors.SevenOfficeError as exc:
                 _set(binding, sync_status=SyncStatus.ERROR, sync_message=str(exc))
                 raise
-            _set(binding, sevenoffice_id=remote_id, sync_status=SyncStatus.SYNCED, sync_message="",
+            _set(binding, sevenoffice_id=remote_id, sync_status=SyncStatus.SYNCED, sync_message="", alerted_at=None,
                  synced_at=timezone.now(), version_synced=version, match_rule=binding.match_rule or MatchRule.CREATED)
             if not Project.objects.filter(pk=project.pk, sync_version__gt=version).exists():
                 return remote_id
@@ -413,7 +413,11 @@ def _set(binding, **fields) -> None:
 
 def sync_sweep() -> int:
     """Re-enqueue customers and projects whose sync is pending or failed retryably, or whose
-    newest version has not reached every client (a lost message or a dead worker)."""
+    newest version has not reached every client (a lost message or a dead worker); then mail
+    each tenant one summary of the syncs that newly failed."""
+    from exports.alerts import sync_failures_alert
+
+    sync_failures_alert()
     count = 0
     stale = timezone.now() - timedelta(seconds=HOLD_STALE_SECONDS)
     behind = SevenOfficeBinding.objects.filter(

@@ -164,3 +164,19 @@ def test_admin_chooses_the_match_in_the_browser_and_anyone_can_resync(sandbox, a
     assert client.post(f"/customers/{customer.pk}/resync/").status_code == 302
     customer.refresh_from_db()
     assert customer.sync_version == before + 1
+
+
+def test_failed_syncs_are_mailed_once_as_a_summary(sandbox, api, demo_tenant, mailoutbox):
+    from exports.alerts import sync_failures_alert
+
+    settings = integration_settings(demo_tenant)
+    settings.error_email = "errors@demo.example"
+    settings.save()
+    so_client().save_company(Company(name="Fjell (e-mail)", email="kari@fjell.example"))
+    so_client().save_company(Company(name="Fjell (org)", organization_number="998877665"))
+    push(api)  # needs a decision in the first client
+    assert sync_failures_alert() == 1
+    assert sync_failures_alert() == 0  # named once
+    (mail,) = mailoutbox
+    assert mail.to == ["errors@demo.example"] and "Customer Kari Nordmann: Needs decision" in mail.body
+    assert "/customers/" in mail.body
