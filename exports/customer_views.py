@@ -1,4 +1,5 @@
-"""Customers in the browser: 24SO sync state per client, re-sync, and the admin's match choice."""
+"""Customers and projects in the browser: 24SO sync state per client, re-sync, and the
+admin's match choice for customers."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -6,29 +7,48 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from exports import sync
-from exports.models import BindingKind, Customer, SevenOfficeBinding, SyncStatus
+from exports.models import BindingKind, Customer, Project, SevenOfficeBinding, SyncStatus
 from tenants.access import get_for_tenant_or_404, role_required
 from tenants.models import Role
 
 READERS = (Role.ADMIN, Role.ACCOUNTANT, Role.OPS)
 
 
+def _synced_list(request, records, kind, title):
+    wanted = request.GET.get("sync_status")
+    bindings = SevenOfficeBinding.objects.filter(tenant=request.tenant, kind=kind)
+    if wanted in SyncStatus.values:
+        records = records.filter(pk__in=[int(k) for k in bindings.filter(sync_status=wanted).values_list("key", flat=True)])
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    order = {identity: n for n, identity in enumerate(sync.known_identity_order(request.tenant))}
+    by_record = {}
+    for binding in bindings.filter(key__in=[str(r.pk) for r in page]):
+        by_record.setdefault(int(binding.key), []).append(binding)
+    rows = [(r, sorted(by_record.get(r.pk, []), key=lambda b: order.get(str(b.identity_id), 99))) for r in page]
+    context = {"page": page, "rows": rows, "wanted": wanted, "statuses": SyncStatus.choices, "title": title,
+               "kind": kind, "can_choose": request.user.membership.role == Role.ADMIN}
+    return render(request, "exports/synced_list.html", context)
+
+
 @role_required(*READERS)
 def customer_list(request):
     customers = Customer.objects.filter(tenant=request.tenant).order_by("name")
-    wanted = request.GET.get("sync_status")
-    bindings = SevenOfficeBinding.objects.filter(tenant=request.tenant, kind=BindingKind.CUSTOMER)
-    if wanted in SyncStatus.values:
-        customers = customers.filter(pk__in=[int(k) for k in bindings.filter(sync_status=wanted).values_list("key", flat=True)])
-    page = Paginator(customers, 50).get_page(request.GET.get("page"))
-    order = {identity: n for n, identity in enumerate(sync.known_identity_order(request.tenant))}
-    by_customer = {}
-    for binding in bindings.filter(key__in=[str(c.pk) for c in page]):
-        by_customer.setdefault(int(binding.key), []).append(binding)
-    rows = [(c, sorted(by_customer.get(c.pk, []), key=lambda b: order.get(str(b.identity_id), 99))) for c in page]
-    context = {"page": page, "rows": rows, "wanted": wanted, "statuses": SyncStatus.choices,
-               "can_choose": request.user.membership.role == Role.ADMIN}
-    return render(request, "exports/customer_list.html", context)
+    return _synced_list(request, customers, BindingKind.CUSTOMER, "Customers")
+
+
+@role_required(*READERS)
+def project_list(request):
+    projects = Project.objects.filter(tenant=request.tenant).select_related("customer").order_by("number", "name")
+    return _synced_list(request, projects, BindingKind.PROJECT, "Projects")
+
+
+@require_POST
+@role_required(*READERS)
+def project_resync(request, pk):
+    project = get_for_tenant_or_404(Project.objects.all(), request.tenant, pk=pk)
+    sync.project_changed(project)
+    messages.success(request, f"Project {project} will be sent to 24SevenOffice again.")
+    return redirect("project-list")
 
 
 @require_POST

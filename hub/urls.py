@@ -17,6 +17,8 @@ urlpatterns = [
     path("customers/", customer_views.customer_list, name="customer-list"),
     path("customers/<int:pk>/resync/", customer_views.customer_resync, name="customer-resync"),
     path("customers/<int:pk>/choose/", customer_views.customer_choose, name="customer-choose"),
+    path("projects/", customer_views.project_list, name="project-list"),
+    path("projects/<int:pk>/resync/", customer_views.project_resync, name="project-resync"),
     path("", include("tenants.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -25,6 +25,7 @@ def browser_paths(b):
         ("post", f"/settings/credentials/{credential}/test/"), ("post", f"/settings/credentials/{credential}/identity/"),
         ("post", f"/settings/api-keys/{key}/revoke/"),
         ("post", f"/customers/{b['customer'].pk}/resync/"), ("post", f"/customers/{b['customer'].pk}/choose/"),
+        ("post", f"/projects/{b['project'].pk}/resync/"),
     ]
 
 

@@ -22,6 +22,8 @@ BROWSER = {
     "customer-list": ("get", "/customers/", (200, 200, 200, LOGIN)),
     "customer-resync": ("post", "/customers/{customer}/resync/", (302, 302, 302, LOGIN)),
     "customer-choose": ("post", "/customers/{customer}/choose/", (302, 403, 403, LOGIN)),
+    "project-list": ("get", "/projects/", (200, 200, 200, LOGIN)),
+    "project-resync": ("post", "/projects/{project}/resync/", (302, 302, 302, LOGIN)),
     "marketplace": ("get", "/marketplace/", (200, 200, 200, LOGIN)),
     "integration-activate": ("post", "/marketplace/24sevenoffice/activate/", (302, 403, 403, LOGIN)),
     "integration-deactivate": ("post", "/marketplace/24sevenoffice/deactivate/", (302, 403, 403, LOGIN)),
@@ -63,7 +65,7 @@ API = {
 def _fill(template, objects):
     return template.format(
         batch=objects["batch"].pk, credential=objects["credential"].pk, api_key=objects["api_key"].pk,
-        customer=objects["customer"].pk,
+        customer=objects["customer"].pk, project=objects["project"].pk,
         customer_key=objects["customer"].external_id, project_key=objects["project"].external_id,
         invoice_key=objects["invoice"].external_id,
     )

@@ -112,6 +112,12 @@ def test_project_waits_for_its_customer_then_follows_with_client_id(sandbox, api
     sync.project_sync(project.pk)
     done = api.get("/api/v1/projects/p-9").json()
     assert done["sync_status"] == "synced" and isinstance(done["sevenoffice_id"], int)
+    from django.test import Client
+
+    browser = Client()
+    assert browser.login(username="accountant", password="demo-accountant-pass")
+    page = browser.get("/projects/").content.decode()
+    assert 'data-project="p-9"' in page and f"no. {done['sevenoffice_id']}" in page
     remote = next(p for p in sandbox.data(username=sandbox_accounts.DEFAULT_USERNAME, identity_id=FIRST)["projects"]
                   if p["Id"] == done["sevenoffice_id"])
     customer_id = api.get("/api/v1/customers/c-p").json()["sevenoffice_id"]
