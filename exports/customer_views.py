@@ -45,19 +45,20 @@ def project_list(request):
 @require_POST
 @role_required(*READERS)
 def project_resync(request, pk):
-    project = get_for_tenant_or_404(Project.objects.all(), request.tenant, pk=pk)
-    sync.project_changed(project)
-    messages.success(request, f"Project {project} will be sent to 24SevenOffice again.")
-    return redirect("project-list")
+    return _resync(request, Project, pk, sync.project_changed, "project-list")
+
+
+def _resync(request, model, pk, changed, list_url):
+    record = get_for_tenant_or_404(model.objects.all(), request.tenant, pk=pk)
+    changed(record)
+    messages.success(request, f"{record} will be sent to 24SevenOffice again.")
+    return redirect(list_url)
 
 
 @require_POST
 @role_required(*READERS)
 def customer_resync(request, pk):
-    customer = get_for_tenant_or_404(Customer.objects.all(), request.tenant, pk=pk)
-    sync.customer_changed(customer)
-    messages.success(request, f"{customer.name} will be sent to 24SevenOffice again.")
-    return redirect("customer-list")
+    return _resync(request, Customer, pk, sync.customer_changed, "customer-list")
 
 
 @require_POST
