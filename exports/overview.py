@@ -121,6 +121,12 @@ def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
             "identity_id", "kind", "key"
         )
     )
+    selected = {i.pk for i in invoices}
+    credited_done = set(
+        ExportItem.objects.filter(
+            invoice_id__in=[i.credits_id for i in invoices if i.credits_id], status=ExportStatus.DONE
+        ).values_list("invoice_id", flat=True)
+    )
     rows = []
     for invoice in invoices:
         credential = serving.get(invoice.department_id)
@@ -148,6 +154,10 @@ def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
             )
         if invoice.pk in live:
             row.problems.append(f"Already exported in export {live[invoice.pk]}: will be marked duplicate.")
+        if invoice.credits_id and invoice.credits_id not in credited_done and invoice.credits_id not in selected:
+            row.problems.append(
+                f"Credits invoice {invoice.credits.number}, which is not in 24SevenOffice: export it too, or first."
+            )
         rows.append(row)
     return rows
 

@@ -143,3 +143,12 @@ def test_confirmation_still_works_when_24so_does_not_answer(client, tenant, sett
     oslo = Invoice.objects.filter(tenant=tenant, department__code="OSLO").first()
     page = client.post("/exports/confirm/", {"invoice": [oslo.pk]}).content.decode()
     assert "could not be asked" in page and "checks again before sending" in page
+
+
+def test_confirmation_warns_about_a_credit_note_whose_invoice_is_not_in_24so(client, tenant):
+    credit_note = Invoice.objects.filter(tenant=tenant, kind="credit_note").exclude(department__code="STAVANGER").first()
+    login(client, "accountant")
+    alone = client.post("/exports/confirm/", {"invoice": [credit_note.pk]}).content.decode()
+    assert f"Credits invoice {credit_note.credits.number}, which is not in 24SevenOffice" in alone
+    together = client.post("/exports/confirm/", {"invoice": [credit_note.pk, credit_note.credits_id]}).content.decode()
+    assert "which is not in 24SevenOffice" not in together
