@@ -313,7 +313,7 @@ def project_sync_in(client, tenant, identity_id, project) -> int | None:
                     # The project follows its customer: the customer's sync re-enqueues it.
                     _set(binding, sync_status=SyncStatus.PENDING,
                          sync_message=f"Waiting for customer {project.customer.name} to reach 24SevenOffice.")
-                    customer_changed_if_unsynced(project.customer)
+                    _sync_customer_after_commit(project.customer)
                     return None
                 customer_id = customer_binding.sevenoffice_id
             try:
@@ -355,7 +355,8 @@ def project_for(project, customer_id: int | None, client_id: int | None = None) 
     return RemoteProject(name=project.name[:200], customer_id=customer_id, order_reference_number=reference[:50])
 
 
-def customer_changed_if_unsynced(customer) -> None:
+def _sync_customer_after_commit(customer) -> None:
+    """Nudge a project's customer along (its version is unchanged, so a synced one is a no-op)."""
     transaction.on_commit(lambda: _send("exports.sync_customer", customer.pk))
 
 

@@ -352,7 +352,7 @@ class ChunkSender:
         if not items:
             return {}
         customers = self._customer_ids(items)
-        projects = self._project_ids(items, customers)
+        projects = self._project_ids(items)
         products = self._product_ids(items)
         tax_codes = {tax.rate.normalize(): tax for tax in self.client.get_tax_codes() if tax.rate is not None}
         orders = {}
@@ -432,7 +432,7 @@ class ChunkSender:
                 ids[str(customer.pk)] = exc
         return ids
 
-    def _project_ids(self, items, customers) -> dict[str, int | Exception]:
+    def _project_ids(self, items) -> dict[str, int | None]:
         ids = {}
         for project in {i.invoice.project_id: i.invoice.project for i in items if i.invoice.project_id}.values():
             known = SevenOfficeBinding.objects.filter(
