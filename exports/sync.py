@@ -187,18 +187,30 @@ def _push_customer_versions(client, tenant, binding, customer) -> None:
         return
 
 
-def _push_customer(client, tenant, binding, customer) -> tuple[int, str | None]:
-    """(24SO id, the rule that found it, or None for an update of a known customer)."""
+@dataclass(frozen=True)
+class Match:
+    """Where a customer lives in 24SO: an existing id (or None to create), and how it was found.
+    `save` says whether the hub's data must be written there (not for the factoring customer)."""
+
+    remote_id: int | None
+    rule: str | None
+    save: bool = True
+
+
+def _match_customer(client, tenant, binding, customer, *, may_exist: bool = True) -> Match:
+    """Decide, with reads only, which 24SO customer this is. Raises SyncBlocked when e-mail
+    and organisation number point at different customers. `may_exist` False skips looking
+    for the hub's own earlier create (the binding was never tried before)."""
     factoring_id = integration_settings(tenant).factoring_customer_id
     if factoring_id:
-        return factoring_id, MatchRule.FACTORING  # everyone is invoiced under the factoring customer
+        return Match(factoring_id, MatchRule.FACTORING, save=False)  # everyone is invoiced under it
     if binding.sevenoffice_id:
-        return _save_company(client, customer, binding.sevenoffice_id), None
+        return Match(binding.sevenoffice_id, None)
     if binding.chosen_sevenoffice_id:
-        return _save_company(client, customer, binding.chosen_sevenoffice_id), MatchRule.CHOSEN
+        return Match(binding.chosen_sevenoffice_id, MatchRule.CHOSEN)
     # Our own earlier create whose answer was lost carries our external id.
-    if found := client.get_companies(external_id=customer_external_id(customer)):
-        return _save_company(client, customer, found[0].id), MatchRule.EXTERNAL_ID
+    if may_exist and (found := client.get_companies(external_id=customer_external_id(customer))):
+        return Match(found[0].id, MatchRule.EXTERNAL_ID)
     by_email = client.get_companies(email=customer.email) if customer.email else []
     by_org = client.get_companies(organization_number=customer.organization_number) if customer.organization_number else []
     email_ids, org_ids = {c.id for c in by_email}, {c.id for c in by_org}
@@ -214,18 +226,27 @@ def _push_customer(client, tenant, binding, customer) -> tuple[int, str | None]:
             "24SevenOffice customers; an admin must choose."
         )
     if common := email_ids & org_ids:
-        return _save_company(client, customer, min(common)), MatchRule.ORGANIZATION_NUMBER
+        return Match(min(common), MatchRule.ORGANIZATION_NUMBER)
     if by_org:
-        return _save_company(client, customer, by_org[0].id), MatchRule.ORGANIZATION_NUMBER
+        return Match(by_org[0].id, MatchRule.ORGANIZATION_NUMBER)
     if by_email:
-        return _save_company(client, customer, by_email[0].id), MatchRule.EMAIL
-    return _save_company(client, customer, None), MatchRule.CREATED
+        return Match(by_email[0].id, MatchRule.EMAIL)
+    return Match(None, MatchRule.CREATED)
 
 
-def _save_company(client, customer, remote_id: int | None) -> int:
-    """CompanyService.SaveCompanies: create (no id) or update with the hub's data."""
-    saved = client.save_company(company_for(customer, remote_id))
-    return saved.id if saved.id is not None else remote_id
+def _push_customer(client, tenant, binding, customer) -> tuple[int, str | None]:
+    """(24SO id, the rule that found it, or None for an update of a known customer)."""
+    match = _match_customer(client, tenant, binding, customer, may_exist=_was_tried(binding))
+    if not match.save:
+        return match.remote_id, match.rule
+    saved = client.save_company(company_for(customer, match.remote_id))
+    return (saved.id if saved.id is not None else match.remote_id), match.rule
+
+
+def _was_tried(binding) -> bool:
+    """Whether a create may already have reached 24SO for this binding."""
+    return bool(getattr(binding, "taken_over", False) or binding.synced_at or binding.match_rule
+                or binding.sync_status != SyncStatus.PENDING or binding.version_synced)
 
 
 def customer_choose_match(*, customer: Customer, identity_id: str, sevenoffice_id: int) -> None:
@@ -263,23 +284,71 @@ def company_for(customer, remote_id: int | None = None) -> Company:
     )
 
 
-def customer_id_for_export(client, tenant, identity_id, customer) -> int:
-    """The customer's 24SO id in this client for an invoice: known, or synced now."""
-    binding = _binding(tenant, identity_id, BindingKind.CUSTOMER, customer.pk)
-    if binding.sevenoffice_id and binding.sync_status != SyncStatus.NEEDS_DECISION:
-        return binding.sevenoffice_id
+def customer_ids_for_export(client, tenant, identity_id, customers) -> dict[int, int | Exception]:
+    """24SO ids in this client for a chunk's customers: known ones from their bindings; new
+    ones matched with reads and written in one SaveCompanies call, not one call each.
+    A customer waiting for an admin's choice or refused by 24SO maps to the exception."""
+    results: dict[int, int | Exception] = {}
+    todo = []
+    for customer in customers:
+        binding = _binding(tenant, identity_id, BindingKind.CUSTOMER, customer.pk)
+        if binding.sevenoffice_id and binding.sync_status != SyncStatus.NEEDS_DECISION:
+            results[customer.pk] = binding.sevenoffice_id
+        elif binding.sync_status == SyncStatus.NEEDS_DECISION and not binding.chosen_sevenoffice_id:
+            results[customer.pk] = SyncBlocked(binding.sync_message)
+        else:
+            todo.append((customer, binding))
+    held = [(customer, binding) for customer, binding in todo if _hold(binding)]
+    try:
+        plans = []
+        for customer, binding in held:
+            customer.refresh_from_db()
+            try:
+                match = _match_customer(client, tenant, binding, customer, may_exist=_was_tried(binding))
+            except SyncBlocked as exc:
+                _set(binding, sync_status=SyncStatus.NEEDS_DECISION, sync_message=str(exc))
+                results[customer.pk] = exc
+                continue
+            plans.append((customer, binding, match, customer.sync_version))
+        to_save = [plan for plan in plans if plan[2].save]
+        saved = client.save_companies([company_for(c, m.remote_id) for c, _, m, _ in to_save]) if to_save else []
+        outcomes = {plan[0].pk: result for plan, result in zip(to_save, saved)}
+        for customer, binding, match, version in plans:
+            result = outcomes.get(customer.pk)
+            if result is not None and not result.ok:
+                _set(binding, sync_status=SyncStatus.ERROR, sync_message=f"24SevenOffice refused it: {result.error.message}")
+                results[customer.pk] = so_errors.RecordRejected(result.error.type, result.error.message)
+                continue
+            remote_id = (result.record.id if result is not None and result.record.id else None) or match.remote_id
+            _set(binding, sevenoffice_id=remote_id, match_rule=match.rule or binding.match_rule, sync_status=SyncStatus.SYNCED,
+                 sync_message="", synced_at=timezone.now(), version_synced=version, candidates=[], alerted_at=None)
+            results[customer.pk] = remote_id
+    except so_errors.RemoteUnavailable as exc:
+        for _, binding in held:
+            if not binding.sevenoffice_id:
+                _set(binding, sync_status=SyncStatus.ERROR, sync_message=str(exc))
+        raise
+    finally:
+        SevenOfficeBinding.objects.filter(pk__in=[b.pk for _, b in held]).update(claimed_at=None)
+    waiting = [(c, b) for c, b in todo if c.pk not in results]
+    if waiting:
+        results.update(_wait_for_holders(waiting))
+    return results
+
+
+def _wait_for_holders(waiting) -> dict[int, int]:
+    """Customers another worker is sending right now: wait for their ids."""
     deadline = time.monotonic() + WAIT_FOR_HOLDER_SECONDS
+    ids = {}
     while True:
-        remote_id = customer_sync_in(client, tenant, identity_id, customer)
-        binding.refresh_from_db()
-        if binding.sync_status == SyncStatus.NEEDS_DECISION:
-            raise SyncBlocked(binding.sync_message)
-        if binding.sync_status == SyncStatus.ERROR and not binding.claimed_at:
-            raise so_errors.RecordRejected(None, binding.sync_message)
-        if remote_id:
-            return remote_id
+        for customer, binding in waiting:
+            binding.refresh_from_db()
+            if binding.sevenoffice_id and binding.sync_status == SyncStatus.SYNCED:
+                ids[customer.pk] = binding.sevenoffice_id
+        if len(ids) == len(waiting):
+            return ids
         if time.monotonic() > deadline:
-            raise so_errors.RemoteUnavailable("another worker is still sending this customer to 24SO")
+            raise so_errors.RemoteUnavailable("another worker is still sending these customers to 24SO")
         time.sleep(0.2)
 
 
@@ -386,14 +455,17 @@ def _binding(tenant, identity_id, kind, record_id) -> SevenOfficeBinding:
 
 
 def _hold(binding) -> bool:
-    """Take the binding for this worker, unless a live holder has it."""
+    """Take the binding for this worker, unless a live holder has it. Taking over a stale
+    hold (its worker died, perhaps mid-create) marks the binding as tried."""
     now = timezone.now()
     stale = now - timedelta(seconds=HOLD_STALE_SECONDS)
-    return bool(
-        SevenOfficeBinding.objects.filter(pk=binding.pk)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-        .update(claimed_at=now)
-    )
+    rows = SevenOfficeBinding.objects.filter(pk=binding.pk)
+    if rows.filter(claimed_at__isnull=True).update(claimed_at=now):
+        return True
+    if rows.filter(claimed_at__lt=stale).update(claimed_at=now):
+        binding.taken_over = True
+        return True
+    return False
 
 
 def _up_to_date(binding, version: int) -> bool:

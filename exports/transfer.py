@@ -424,13 +424,9 @@ class ChunkSender:
 
     def _customer_ids(self, items) -> dict[str, int | Exception]:
         """24SO ids of the chunk's customers in this client, matched or created by the sync's rules."""
-        ids = {}
-        for customer in {i.invoice.customer_id: i.invoice.customer for i in items}.values():
-            try:
-                ids[str(customer.pk)] = sync.customer_id_for_export(self.client, self.tenant, self.identity_id, customer)
-            except (sync.SyncBlocked, so_errors.RecordRejected) as exc:
-                ids[str(customer.pk)] = exc
-        return ids
+        customers = {i.invoice.customer_id: i.invoice.customer for i in items}.values()
+        found = sync.customer_ids_for_export(self.client, self.tenant, self.identity_id, customers)
+        return {str(pk): outcome for pk, outcome in found.items()}
 
     def _project_ids(self, items) -> dict[str, int | None]:
         ids = {}

@@ -186,3 +186,20 @@ def test_failed_syncs_are_mailed_once_as_a_summary(sandbox, api, demo_tenant, ma
     (mail,) = mailoutbox
     assert mail.to == ["errors@demo.example"] and "Customer Kari Nordmann: Needs decision" in mail.body
     assert "/customers/" in mail.body
+
+
+def test_a_create_cut_off_by_a_dead_worker_is_found_again_not_repeated(sandbox, api, demo_tenant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    api.post("/api/v1/customers", {"external_id": "c-crash", "name": "Krasj AS"}, format="json")
+    customer = Customer.objects.get(external_id="c-crash")
+    # The dead worker's SaveCompanies reached 24SO, but it never recorded the answer.
+    so_client().save_company(sync.company_for(customer))
+    SevenOfficeBinding.objects.create(tenant=demo_tenant, identity_id=FIRST, kind=BindingKind.CUSTOMER,
+                                      key=str(customer.pk), claimed_at=timezone.now() - timedelta(minutes=5))
+    sync.customer_sync(customer.pk)
+    binding = SevenOfficeBinding.objects.get(identity_id=FIRST, kind=BindingKind.CUSTOMER, key=str(customer.pk))
+    assert binding.match_rule == MatchRule.EXTERNAL_ID and binding.sync_status == SyncStatus.SYNCED
+    assert [c["Name"] for c in companies(sandbox)] == ["Krasj AS"]
