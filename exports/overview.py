@@ -17,9 +17,8 @@ from exports.models import (
     SevenOfficeBinding,
 )
 from exports.transfer import RECONCILE_PROPERTIES, hub_reference
-from sevenoffice.client import SevenOfficeClient
+from exports.sync import client_for
 from sevenoffice.errors import SevenOfficeError
-from sevenoffice.types import Credential
 from tenants.services import credentials_by_department
 
 NOT_EXPORTED = "not_exported"
@@ -172,11 +171,7 @@ def preview_check_24so(rows: list[PreviewRow]) -> list[str]:
             by_credential.setdefault(row.credential.pk, []).append(row)
     for group in by_credential.values():
         credential = group[0].credential
-        client = SevenOfficeClient(
-            Credential(credential.username, credential.reveal_password(),
-                       str(credential.identity_id) if credential.identity_id else None),
-            timeout=PREVIEW_24SO_TIMEOUT,
-        )
+        client = client_for(credential, timeout=PREVIEW_24SO_TIMEOUT)
         try:
             found = client.get_invoices(
                 invoice_ids=[row.invoice.number for row in group], invoice_properties=RECONCILE_PROPERTIES,

@@ -22,7 +22,7 @@ from sevenoffice.client import SevenOfficeClient
 from sevenoffice.types import Address, Company, Credential
 from sevenoffice.types import Project as RemoteProject
 from tenants.models import SevenOfficeCredential
-from tenants.services import integration_settings
+from tenants.services import credential_identity, integration_settings
 
 log = logging.getLogger(__name__)
 HOLD_STALE_SECONDS = 120  # a holder silent this long is presumed dead
@@ -47,11 +47,12 @@ class Target:
 
 
 def client_for(credential: SevenOfficeCredential, **options) -> SevenOfficeClient:
+    """A client in the credential's effective 24SO client (its own, else the tenant's default)."""
     return SevenOfficeClient(
         Credential(
             username=credential.username,
             password=credential.reveal_password(),
-            identity_id=str(credential.identity_id) if credential.identity_id else None,
+            identity_id=credential_identity(credential),
         ),
         **options,
     )
@@ -62,7 +63,7 @@ def sync_targets(tenant) -> list[Target]:
     "first client", whose customer numbers the API shows as sevenoffice_id)."""
     targets, seen = [], set()
     for credential in tenant.credentials.order_by("-all_departments", "pk"):
-        identity_id = str(credential.identity_id) if credential.identity_id else _single_identity(credential)
+        identity_id = credential_identity(credential) or _single_identity(credential)
         if identity_id and identity_id not in seen:
             seen.add(identity_id)
             targets.append(Target(credential, identity_id))

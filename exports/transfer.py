@@ -31,10 +31,9 @@ from exports.models import (
     SevenOfficeBinding,
 )
 from sevenoffice import errors as so_errors
-from sevenoffice.client import SevenOfficeClient
-from sevenoffice.types import Credential, InvoiceOrder, InvoiceRow, OrderStatus, Product, ProductCategory
+from sevenoffice.types import InvoiceOrder, InvoiceRow, OrderStatus, Product, ProductCategory
 from tenants.models import SevenOfficeCredential
-from tenants.services import credentials_by_department
+from tenants.services import credential_identity, credentials_by_department
 
 log = logging.getLogger(__name__)
 S = ExportStatus
@@ -273,13 +272,7 @@ class ChunkSender:
         self.credential = credential
         self.items = items
         self.tenant = items[0].tenant
-        self.client = SevenOfficeClient(
-            Credential(
-                username=credential.username,
-                password=credential.reveal_password(),
-                identity_id=str(credential.identity_id) if credential.identity_id else None,
-            )
-        )
+        self.client = sync.client_for(credential)
 
     def send(self) -> dict[int, Outcome]:
         self.identity_id = self._identity_id()
@@ -302,8 +295,8 @@ class ChunkSender:
         return outcomes
 
     def _identity_id(self) -> str:
-        if self.credential.identity_id:
-            return str(self.credential.identity_id)
+        if chosen := credential_identity(self.credential):
+            return chosen
         identities = self.client.identities()
         if len(identities) != 1:
             raise so_errors.IdentityRequired(identities)

@@ -179,6 +179,17 @@ def credential_errors(
     return errors
 
 
+def credential_identity(credential: SevenOfficeCredential) -> str | None:
+    """The 24SO client a credential works in: its own choice, else the tenant's default client
+    (for a login that reaches several and was never narrowed down); None lets the login decide."""
+    if credential.identity_id:
+        return str(credential.identity_id)
+    default = IntegrationSettings.objects.filter(tenant_id=credential.tenant_id).values_list(
+        "default_identity_id", flat=True
+    ).first()
+    return str(default) if default else None
+
+
 def credential_for_department(department: Department) -> SevenOfficeCredential | None:
     """The credential that serves a department: its own one, else the tenant's all-departments one."""
     scope = CredentialDepartment.objects.select_related("credential").filter(department=department).first()

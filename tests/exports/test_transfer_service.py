@@ -170,3 +170,25 @@ def test_admin_is_told_when_24so_numbers_differ_and_api_shows_both_numbers(sandb
     body = api.get(f"/api/v1/invoices/{invoice.external_id}").json()
     assert body["number"] == invoice.number and body["export_status"] == "done"
     assert body["sevenoffice_invoice_id"] == 10001 and body["sevenoffice_number_differs"] is True
+
+
+def test_a_login_reaching_several_clients_uses_the_tenants_default_client(sandbox, demo_tenant):
+    from tenants.models import SevenOfficeCredential
+    from tenants.services import integration_settings
+
+    # The Trondheim credential never chose a client; the demo login reaches two.
+    trondheim = SevenOfficeCredential.objects.get(departments__code="TRONDHEIM")
+    SevenOfficeCredential.objects.filter(pk=trondheim.pk).update(identity_id=None)
+    invoice = Invoice.objects.filter(tenant=demo_tenant, department__code="TRONDHEIM", kind="invoice").first()
+    batch = transfer.export_create(tenant=demo_tenant, invoices=[invoice])
+    send_all(batch)
+    item = ExportItem.objects.get(batch=batch)
+    assert item.status == S.LOGIN_ERROR and "Demo Konsulent AS" in item.message  # several: told to choose
+
+    settings = integration_settings(demo_tenant)
+    settings.default_identity_id = sandbox_accounts.DEMO_KONSULENT_IDENTITY_ID
+    settings.save()
+    transfer.export_retry(batch=batch)
+    send_all(batch)
+    item.refresh_from_db()
+    assert item.status == S.DONE and str(item.sevenoffice_identity_id) == sandbox_accounts.DEMO_KONSULENT_IDENTITY_ID
