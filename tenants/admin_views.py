@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tenants import forms, health, services
 from tenants.access import get_for_tenant_or_404, role_required
-from tenants.models import ApiKey, AuditEvent, Role, SevenOfficeCredential
+from tenants.models import ApiKey, AuditEvent, Membership, Role, SevenOfficeCredential
 
 ADMINS = (Role.ADMIN,)
 MEMBERS = (Role.ADMIN, Role.ACCOUNTANT, Role.OPS)
@@ -193,6 +193,41 @@ def api_key_revoke(request, pk):
     if services.api_key_revoke(api_key=api_key, actor=request.user):
         messages.success(request, f"API key {api_key} revoked.")
     return redirect("api-keys")
+
+
+# --- Users ------------------------------------------------------------------------------------------------
+
+
+@role_required(*ADMINS)
+def users(request):
+    form = forms.UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_create(tenant=request.tenant, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"User {form.cleaned_data['username']} created.")
+            return redirect("users")
+    members = Membership.objects.filter(tenant=request.tenant).select_related("user").order_by("user__username")
+    return render(request, "tenants/users.html", {"form": form, "members": members, "roles": Role.choices})
+
+
+@require_POST
+@role_required(*ADMINS)
+def user_edit(request, pk):
+    membership = get_for_tenant_or_404(Membership.objects.select_related("user"), request.tenant, user_id=pk)
+    form = forms.UserChangeForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = services.user_update(membership=membership, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if changed:
+                messages.success(request, f"{membership.user.username}: {', '.join(changed)}.")
+    return redirect("users")
 
 
 # --- Audit log and health ------------------------------------------------------------------------------

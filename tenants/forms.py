@@ -3,7 +3,7 @@
 from django import forms
 
 from tenants import services
-from tenants.models import AuditAction, IntegrationSettings
+from tenants.models import AuditAction, IntegrationSettings, Role
 
 SCOPE_CHOICES = [(services.ALL_DEPARTMENTS, "All departments"), ("chosen", "Chosen departments")]
 
@@ -140,3 +140,16 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(required=False, max_length=200)
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=Role.choices, help_text="Admin: settings, credentials, users, API keys. "
+                             "Accountant: invoices and exports. Ops: receipts and retries, read-only elsewhere.")
+    password = forms.CharField(widget=forms.PasswordInput(render_value=False), help_text="Give it to the user safely.")
+
+
+class UserChangeForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+    active = forms.BooleanField(required=False, help_text="Inactive users cannot sign in; their history stays.")

@@ -194,6 +194,8 @@ class AuditAction(models.TextChoices):
     CREDENTIAL_DELETED = "credential.deleted", "Credential deleted"
     CREDENTIAL_TESTED = "credential.tested", "Credential tested"
     CREDENTIAL_IDENTITY_CHOSEN = "credential.identity_chosen", "Credential identity chosen"
+    USER_CREATED = "user.created", "User created"
+    USER_CHANGED = "user.changed", "User changed"
     API_KEY_CREATED = "api_key.created", "API key created"
     API_KEY_REVOKED = "api_key.revoked", "API key revoked"
     EXPORT_STARTED = "export.started", "Export started"

@@ -42,19 +42,55 @@ def integration_settings(tenant: Tenant) -> IntegrationSettings:
     return IntegrationSettings.objects.get_or_create(tenant=tenant)[0]
 
 
-def user_create(*, tenant: Tenant, username: str, password: str, role: str, email: str = ""):
+def user_create(*, tenant: Tenant, username: str, password: str, role: str, email: str = "", actor=None):
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}; use one of {', '.join(Role.values)}."})
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": f"A user named {username!r} already exists."})
     user = User(username=username, email=email)
-    validate_password(password, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
     with transaction.atomic():
         user.set_password(password)
         user.save()
         Membership.objects.create(user=user, tenant=tenant, role=role)
+        if actor is not None:
+            audit_record(tenant=tenant, actor=actor, action=AuditAction.USER_CREATED, target=username,
+                         details={"role": role})
     return user
+
+
+def user_update(*, membership: Membership, role: str, active: bool, actor) -> list[str]:
+    """Change a member's role or deactivate them (their history stays); returns what changed.
+
+    A tenant always keeps one active admin, and admins cannot lock themselves out."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    user = membership.user
+    demoted = membership.role == Role.ADMIN and (role != Role.ADMIN or not active)
+    if demoted and not Membership.objects.filter(
+        tenant=membership.tenant, role=Role.ADMIN, user__is_active=True
+    ).exclude(pk=membership.pk).exists():
+        raise ValidationError({"role": "The tenant needs at least one active admin."})
+    if user.pk == getattr(actor, "pk", None) and (not active or role != membership.role):
+        raise ValidationError({"role": "You cannot change your own role or deactivate yourself."})
+    changed = []
+    with transaction.atomic():
+        if role != membership.role:
+            changed.append(f"role {membership.role} -> {role}")
+            membership.role = role
+            membership.save(update_fields=["role"])
+        if active != user.is_active:
+            changed.append("activated" if active else "deactivated")
+            user.is_active = active
+            user.save(update_fields=["is_active"])
+        if changed:
+            audit_record(tenant=membership.tenant, actor=actor, action=AuditAction.USER_CHANGED,
+                         target=user.username, details={"changes": changed})
+    return changed
 
 
 def api_key_create(*, tenant: Tenant, name: str = "", is_admin: bool = False, actor=None) -> tuple[ApiKey, str]:

@@ -67,7 +67,11 @@ def make_objects(tenant):
     batch = transfer.export_create(tenant=tenant, invoices=[invoice])
     api_key, admin_key = services.api_key_create(tenant=tenant, name="matrix", is_admin=True)
     _, plain_key = services.api_key_create(tenant=tenant, name="plain")
+    from django.contrib.auth import get_user_model
+
+    member = get_user_model().objects.get(username=f"{tenant.slug}-ops")
     return {
+        "member": member,
         "customer": customer, "project": project, "invoice": invoice, "credential": credential, "batch": batch,
         "api_key": api_key, "admin_key": admin_key, "plain_key": plain_key,
     }

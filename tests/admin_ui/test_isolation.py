@@ -26,6 +26,7 @@ def browser_paths(b):
         ("post", f"/settings/api-keys/{key}/revoke/"),
         ("post", f"/customers/{b['customer'].pk}/resync/"), ("post", f"/customers/{b['customer'].pk}/choose/"),
         ("post", f"/projects/{b['project'].pk}/resync/"),
+        ("post", f"/settings/users/{b['member'].pk}/"),
     ]
 
 

@@ -35,6 +35,8 @@ BROWSER = {
     "credential-delete": ("get", "/settings/credentials/{credential}/delete/", (200, 403, 403, LOGIN)),
     "credential-test": ("post", "/settings/credentials/{credential}/test/", (302, 403, 403, LOGIN)),
     "credential-identity": ("post", "/settings/credentials/{credential}/identity/", (302, 403, 403, LOGIN)),
+    "users": ("get", "/settings/users/", (200, 403, 403, LOGIN)),
+    "user-edit": ("post", "/settings/users/{member}/", (302, 403, 403, LOGIN)),
     "api-keys": ("get", "/settings/api-keys/", (200, 403, 403, LOGIN)),
     "api-key-revoke": ("post", "/settings/api-keys/{api_key}/revoke/", (302, 403, 403, LOGIN)),
     "audit-log": ("get", "/settings/audit/", (200, 403, 403, LOGIN)),
@@ -65,7 +67,7 @@ API = {
 def _fill(template, objects):
     return template.format(
         batch=objects["batch"].pk, credential=objects["credential"].pk, api_key=objects["api_key"].pk,
-        customer=objects["customer"].pk, project=objects["project"].pk,
+        customer=objects["customer"].pk, project=objects["project"].pk, member=objects["member"].pk,
         customer_key=objects["customer"].external_id, project_key=objects["project"].external_id,
         invoice_key=objects["invoice"].external_id,
     )
