@@ -1,4 +1,4 @@
-"""Find-or-create of 24SO records (customers, projects, products) without racing into doubles.
+"""Find-or-create of 24SO products and product categories without racing into doubles.
 
 Each key is claimed by inserting its binding row first (unique per client); only the claimer
 looks the record up in 24SO and creates it when missing. Others wait for the id. A claim
@@ -49,14 +49,13 @@ def bindings_resolve(
     missing = [k for k in keys if k not in known]
     if not missing:
         return known
-    fresh, taken_over = _claim(scope, missing)
-    mine = fresh + taken_over
+    mine = _claim(scope, missing)
     results: dict[str, int | Exception] = dict(known)
     if mine:
         try:
-            # A fresh claim means no worker ever tried to create the record, so only
-            # takeovers need the lookup.
-            found = lookup(taken_over) if taken_over else {}
+            # 24SO may hold the record already (made by a person, or by a worker that died
+            # mid-create), so every claimed key is looked up before anything is created.
+            found = lookup(mine)
             to_create = [k for k in mine if k not in found]
             created = create(to_create) if to_create else {}
         except Exception:
@@ -80,22 +79,22 @@ def bindings_resolve(
     return results
 
 
-def _claim(scope, keys) -> tuple[list[str], list[str]]:
-    """(keys newly claimed, stale claims taken over)."""
+def _claim(scope, keys) -> list[str]:
+    """The keys this worker now holds: newly claimed, or stale claims taken over."""
     now = timezone.now()
-    fresh, taken_over = [], []
+    mine = []
     for key in keys:
         try:
             with transaction.atomic():
                 SevenOfficeBinding.objects.create(**scope, key=key, claimed_at=now)
-            fresh.append(key)
+            mine.append(key)
         except IntegrityError:
             stale = now - timedelta(seconds=CLAIM_STALE_SECONDS)
             if SevenOfficeBinding.objects.filter(
                 **scope, key=key, sevenoffice_id__isnull=True, claimed_at__lt=stale
             ).update(claimed_at=now):
-                taken_over.append(key)
-    return fresh, taken_over
+                mine.append(key)
+    return mine
 
 
 def _wait_for(scope, keys) -> dict[str, int]:

@@ -192,3 +192,24 @@ def test_a_login_reaching_several_clients_uses_the_tenants_default_client(sandbo
     send_all(batch)
     item.refresh_from_db()
     assert item.status == S.DONE and str(item.sevenoffice_identity_id) == sandbox_accounts.DEMO_KONSULENT_IDENTITY_ID
+
+
+def test_products_and_category_already_in_24so_are_matched_by_number_not_created_again(sandbox, demo_tenant):
+    from sevenoffice.client import SevenOfficeClient
+    from sevenoffice.types import Credential, Product, ProductCategory
+
+    client = SevenOfficeClient(Credential(sandbox_accounts.DEFAULT_USERNAME, sandbox_accounts.DEFAULT_PASSWORD,
+                                          sandbox_accounts.DEMO_AS_IDENTITY_ID))
+    category = client.save_product_categories([ProductCategory(name="Hub")])[0].record
+    invoice = Invoice.objects.filter(tenant=demo_tenant, department__code="OSLO", kind="invoice").first()
+    line = invoice.lines.first()
+    existing = client.save_product(Product(name="Made by a person", no=line.product_number, category_id=category.id))
+
+    send_all(transfer.export_create(tenant=demo_tenant, invoices=[invoice]))
+
+    data = sandbox.data(username=sandbox_accounts.DEFAULT_USERNAME, identity_id=sandbox_accounts.DEMO_AS_IDENTITY_ID)
+    numbers = Counter(p["No"] for p in data["products"])
+    assert numbers[line.product_number] == 1  # matched, not created again
+    assert [c["Name"] for c in data["categories"]].count("Hub") == 1
+    row = next(r for r in data["orders"][0]["InvoiceRows"] if r["SequenceNumber"] == line.position)
+    assert row["ProductId"] == existing.id
