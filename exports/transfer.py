@@ -8,6 +8,7 @@ re-dispatches whatever a lost message or a dead worker left behind.
 
 import logging
 import random
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -347,7 +348,8 @@ class ChunkSender:
         customers = self._customer_ids(items)
         projects = self._project_ids(items)
         products = self._product_ids(items)
-        tax_codes = {tax.rate.normalize(): tax for tax in self.client.get_tax_codes() if tax.rate is not None}
+        rates = {line.vat_rate.normalize() for item in items for line in item.invoice.lines.all()}
+        tax_codes = tax_codes_for(self.client, self.identity_id, rates)
         orders = {}
         for item in items:
             try:
@@ -469,6 +471,18 @@ class ChunkSender:
 
 
 RECONCILE_PROPERTIES = ("OrderId", "InvoiceId", "CustomerId", "ReferenceNumber", "OrderStatus")
+TAX_CODES_MAX_AGE = 24 * 3600  # seconds; also refreshed at once when a rate is missing
+_tax_codes: dict[str, tuple[float, dict]] = {}  # identity -> (fetched at, rate -> TaxCode), per process
+
+
+def tax_codes_for(client, identity_id: str, rates) -> dict:
+    """24SO's VAT codes by rate (AccountService.GetTaxCodeList), cached per client and process:
+    a chunk costs no call unless the list is a day old or lacks one of `rates`."""
+    fetched_at, codes = _tax_codes.get(identity_id, (0.0, {}))
+    if time.monotonic() - fetched_at > TAX_CODES_MAX_AGE or not set(rates) <= codes.keys():
+        codes = {tax.rate.normalize(): tax for tax in client.get_tax_codes() if tax.rate is not None}
+        _tax_codes[identity_id] = (time.monotonic(), codes)
+    return codes
 
 
 class OrderNotReady(Exception):

@@ -213,3 +213,20 @@ def test_products_and_category_already_in_24so_are_matched_by_number_not_created
     assert [c["Name"] for c in data["categories"]].count("Hub") == 1
     row = next(r for r in data["orders"][0]["InvoiceRows"] if r["SequenceNumber"] == line.position)
     assert row["ProductId"] == existing.id
+
+
+def test_vat_codes_are_read_once_per_client_and_again_only_for_a_missing_rate(sandbox, demo_tenant):
+    from decimal import Decimal
+
+    transfer._tax_codes.clear()
+    invoices = list(Invoice.objects.filter(tenant=demo_tenant, department__code="OSLO", kind="invoice")[:4])
+    for invoice in invoices[:2]:
+        send_all(transfer.export_create(tenant=demo_tenant, invoices=[invoice]))
+    calls = lambda: sandbox.stats()["accounts"][sandbox_accounts.DEFAULT_USERNAME]["calls"].get("GetTaxCodeList", 0)  # noqa: E731
+    assert calls() == 1  # two chunks, one read
+
+    invoices[2].lines.update(vat_rate=Decimal("13"))  # a rate 24SO has no code for
+    batch = transfer.export_create(tenant=demo_tenant, invoices=[invoices[2]])
+    send_all(batch)
+    assert calls() == 2  # the miss made it look again before failing
+    assert "no VAT code for 13 %" in ExportItem.objects.get(batch=batch).message
