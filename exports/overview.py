@@ -115,10 +115,13 @@ def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
             "invoice_id", "batch_id"
         )
     )
+    # Only the bindings these invoices can use: their customers and product numbers.
+    keys = {str(i.customer_id) for i in invoices} | {line.product_number for i in invoices for line in i.lines.all()}
     bound = set(
-        SevenOfficeBinding.objects.filter(tenant=tenant, sevenoffice_id__isnull=False).values_list(
-            "identity_id", "kind", "key"
-        )
+        SevenOfficeBinding.objects.filter(
+            tenant=tenant, sevenoffice_id__isnull=False, kind__in=(BindingKind.CUSTOMER, BindingKind.PRODUCT),
+            key__in=keys,
+        ).values_list("identity_id", "kind", "key")
     )
     selected = {i.pk for i in invoices}
     credited_done = set(

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, IntegerField, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from exports.models import BindingKind, Customer, MatchRule, Project, SevenOfficeBinding, SyncStatus
@@ -182,7 +183,7 @@ def _push_customer_versions(client, tenant, binding, customer) -> None:
             raise
         _set(binding, sevenoffice_id=remote_id, match_rule=rule or binding.match_rule, sync_status=SyncStatus.SYNCED,
              sync_message="", synced_at=timezone.now(), version_synced=version, candidates=[], alerted_at=None)
-        _projects_waiting_for(customer)
+        _projects_waiting_for(customer, binding.identity_id)
         if Customer.objects.filter(pk=customer.pk, sync_version__gt=version).exists():
             continue  # changed while we were pushing: the newest version wins
         return
@@ -430,13 +431,14 @@ def _sync_customer_after_commit(customer) -> None:
     transaction.on_commit(lambda: _send("exports.sync_customer", customer.pk))
 
 
-def _projects_waiting_for(customer) -> None:
-    for project_id in Project.objects.filter(customer=customer).values_list("pk", flat=True):
-        waiting = SevenOfficeBinding.objects.filter(
-            kind=BindingKind.PROJECT, key=str(project_id), sevenoffice_id__isnull=True
-        ).exists() or not SevenOfficeBinding.objects.filter(kind=BindingKind.PROJECT, key=str(project_id)).exists()
-        if waiting:
-            _send("exports.sync_project", project_id)
+def _projects_waiting_for(customer, identity_id) -> None:
+    """Enqueue the customer's projects that are not yet in this client (they waited for it)."""
+    in_client = SevenOfficeBinding.objects.filter(
+        tenant_id=customer.tenant_id, identity_id=identity_id, kind=BindingKind.PROJECT, sevenoffice_id__isnull=False
+    ).annotate(project_id=Cast("key", IntegerField())).values("project_id")
+    waiting = Project.objects.filter(customer=customer).exclude(pk__in=in_client)
+    for project_id in waiting.values_list("pk", flat=True):
+        _send("exports.sync_project", project_id)
 
 
 def _send(task_name, record_id):

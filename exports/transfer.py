@@ -214,14 +214,17 @@ def _send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
 def _settle_unclaimable(item_ids, claimed):
     """Items left queued because their invoice is live in another item: done there means this
     receipt's copy is a duplicate (the same invoice was sent by someone else)."""
-    leftover = ExportItem.objects.filter(pk__in=set(item_ids) - set(claimed), status=S.QUEUED)
-    for item in leftover.select_related("invoice"):
-        live = (
-            ExportItem.objects.filter(invoice_id=item.invoice_id, status__in=(S.DONE, S.IN_TRANSFER))
-            .exclude(pk=item.pk)
-            .first()
-        )
-        if live is not None and live.status == S.DONE:
+    leftover = list(ExportItem.objects.filter(pk__in=set(item_ids) - set(claimed), status=S.QUEUED))
+    if not leftover:
+        return
+    # One query for all of them: the item that already carried each invoice to 24SO.
+    done = {
+        item.invoice_id: item
+        for item in ExportItem.objects.filter(invoice_id__in=[i.invoice_id for i in leftover], status=S.DONE)
+    }
+    for item in leftover:
+        live = done.get(item.invoice_id)
+        if live is not None:
             transitions.transition(
                 [item.pk], to=S.DUPLICATE, expect=(S.QUEUED,),
                 message=f"Already exported in export {live.batch_id} as 24SO invoice {live.sevenoffice_invoice_id}.",

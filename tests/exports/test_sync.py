@@ -203,3 +203,15 @@ def test_a_create_cut_off_by_a_dead_worker_is_found_again_not_repeated(sandbox, 
     binding = SevenOfficeBinding.objects.get(identity_id=FIRST, kind=BindingKind.CUSTOMER, key=str(customer.pk))
     assert binding.match_rule == MatchRule.EXTERNAL_ID and binding.sync_status == SyncStatus.SYNCED
     assert [c["Name"] for c in companies(sandbox)] == ["Krasj AS"]
+
+
+def test_only_the_customers_projects_not_yet_in_the_client_follow_it(sandbox, api, demo_tenant, monkeypatch):
+    sent = []
+    monkeypatch.setattr(sync, "_send", lambda task, record_id: sent.append((task, record_id)))
+    customer = Customer.objects.create(tenant=demo_tenant, external_id="c-pp", name="Prosjekt AS")
+    done, waiting_a, waiting_b = (Project.objects.create(tenant=demo_tenant, external_id=f"pp-{n}", number=str(n),
+                                                         name=f"P{n}", customer=customer) for n in (1, 2, 3))
+    SevenOfficeBinding.objects.create(tenant=demo_tenant, identity_id=FIRST, kind=BindingKind.PROJECT,
+                                      key=str(done.pk), sevenoffice_id=42, sync_status=SyncStatus.SYNCED)
+    sync._projects_waiting_for(customer, FIRST)
+    assert sorted(sent) == sorted([("exports.sync_project", waiting_a.pk), ("exports.sync_project", waiting_b.pk)])
