@@ -20,11 +20,8 @@ def _synced_list(request, records, kind, title):
     if wanted in SyncStatus.values:
         records = records.filter(pk__in=[int(k) for k in bindings.filter(sync_status=wanted).values_list("key", flat=True)])
     page = Paginator(records, 50).get_page(request.GET.get("page"))
-    order = {identity: n for n, identity in enumerate(sync.known_identity_order(request.tenant))}
-    by_record = {}
-    for binding in bindings.filter(key__in=[str(r.pk) for r in page]):
-        by_record.setdefault(int(binding.key), []).append(binding)
-    rows = [(r, sorted(by_record.get(r.pk, []), key=lambda b: order.get(str(b.identity_id), 99))) for r in page]
+    by_record = sync.bindings_by_record(request.tenant, kind, [r.pk for r in page])
+    rows = [(r, by_record.get(r.pk, [])) for r in page]
     context = {"page": page, "rows": rows, "wanted": wanted, "statuses": SyncStatus.choices, "title": title,
                "kind": kind, "can_choose": request.user.membership.role == Role.ADMIN}
     return render(request, "exports/synced_list.html", context)

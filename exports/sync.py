@@ -80,6 +80,16 @@ def known_identity_order(tenant) -> list[str]:
     return order
 
 
+def bindings_by_record(tenant, kind, record_ids) -> dict[int, list[SevenOfficeBinding]]:
+    """Record id -> its bindings, the tenant's first client first, in two queries."""
+    order = {identity: n for n, identity in enumerate(known_identity_order(tenant))}
+    rows = SevenOfficeBinding.objects.filter(tenant=tenant, kind=kind, key__in=[str(pk) for pk in record_ids])
+    grouped: dict[int, list[SevenOfficeBinding]] = {}
+    for binding in sorted(rows, key=lambda b: order.get(str(b.identity_id), len(order))):
+        grouped.setdefault(int(binding.key), []).append(binding)
+    return grouped
+
+
 def _single_identity(credential) -> str | None:
     try:
         identities = client_for(credential).identities()

@@ -5,7 +5,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from rest_framework import serializers
 
-from exports.models import Customer, Invoice, InvoiceKind, MatchRule, Project, SyncStatus
+from exports import sync
+from exports.models import BindingKind, Customer, Invoice, InvoiceKind, MatchRule, Project, SyncStatus
 from tenants.models import Department
 
 
@@ -48,6 +49,7 @@ class SyncStateMixin(serializers.Serializer):
 
     The view puts the records' bindings in the context (one query for a whole page)."""
 
+    binding_kind = None
     sevenoffice_id = serializers.SerializerMethodField(help_text="24SO's id in the tenant's first client; null until synced.")
     sync_status = serializers.SerializerMethodField(help_text="pending, synced, error or needs_decision (the worst client's).")
     sync_message = serializers.SerializerMethodField()
@@ -55,7 +57,9 @@ class SyncStateMixin(serializers.Serializer):
     bindings = serializers.SerializerMethodField()
 
     def _bindings(self, record):
-        return self.context.get("bindings", {}).get(record.pk, [])
+        if "bindings" not in self.context:  # a single record: fetch its own
+            self.context["bindings"] = sync.bindings_by_record(record.tenant, self.binding_kind, [record.pk])
+        return self.context["bindings"].get(record.pk, [])
 
     def get_sevenoffice_id(self, record) -> int | None:
         bindings = self._bindings(record)
@@ -86,6 +90,7 @@ SYNC_FIELDS = ["sevenoffice_id", "sync_status", "sync_message", "synced_at", "bi
 
 
 class CustomerSerializer(SyncStateMixin, serializers.ModelSerializer):
+    binding_kind = BindingKind.CUSTOMER
     external_id = serializers.CharField(max_length=100)
     address = AddressSerializer(required=False)
     visiting_address = AddressSerializer(required=False)
@@ -110,6 +115,7 @@ class CustomerSerializer(SyncStateMixin, serializers.ModelSerializer):
 
 
 class ProjectSerializer(SyncStateMixin, serializers.ModelSerializer):
+    binding_kind = BindingKind.PROJECT
     external_id = serializers.CharField(max_length=100)
     customer = TenantSlugRelatedField(
         slug_field="external_id", queryset=Customer.objects.all(), required=False, allow_null=True

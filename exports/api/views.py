@@ -88,22 +88,6 @@ class SyncStateViewMixin:
     """List and detail views of synced records: bindings in one query, filters on sync state."""
 
     binding_kind = None
-    _bindings: dict = {}  # record id -> its bindings, first client first; set per request
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["bindings"] = self._bindings
-        return context
-
-    def load_bindings(self, records):
-        rows = SevenOfficeBinding.objects.filter(
-            tenant=self.request.user.tenant, kind=self.binding_kind, key__in=[str(r.pk) for r in records]
-        )
-        order = {identity: n for n, identity in enumerate(sync.known_identity_order(self.request.user.tenant))}
-        grouped = {}
-        for binding in sorted(rows, key=lambda b: order.get(str(b.identity_id), 99)):
-            grouped.setdefault(int(binding.key), []).append(binding)
-        self._bindings = grouped
 
     def filter_sync(self, queryset):
         params = self.request.query_params
@@ -128,14 +112,11 @@ class SyncStateViewMixin:
         return queryset
 
     def list(self, request):
+        # A whole page's bindings in one go; single records fetch their own (SyncStateMixin).
         page = self.paginate_queryset(self.filter_sync(self.get_queryset()))
-        self.load_bindings(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def get_serializer(self, *args, **kwargs):
-        if args and not kwargs.get("many") and hasattr(args[0], "pk") and not self._bindings:
-            self.load_bindings([args[0]])
-        return super().get_serializer(*args, **kwargs)
+        bindings = sync.bindings_by_record(request.user.tenant, self.binding_kind, [r.pk for r in page])
+        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(), "bindings": bindings})
+        return self.get_paginated_response(serializer.data)
 
 
 class DepartmentList(UpsertView):
