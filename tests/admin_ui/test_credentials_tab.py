@@ -2,7 +2,6 @@ import pytest
 
 from exports import overview
 from exports.models import Customer, Invoice
-from sevenoffice.sandbox import accounts as sandbox_accounts
 from tenants import services
 from tenants.models import AuditAction, AuditEvent, SevenOfficeCredential
 from tests.admin_ui.conftest import dept
