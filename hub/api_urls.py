@@ -17,6 +17,7 @@ urlpatterns = [
     path("exports", export_views.ExportList.as_view(), name="api-exports"),
     path("exports/<int:pk>", export_views.ExportDetail.as_view(), name="api-export"),
     path("credentials", tenant_api.CredentialList.as_view(), name="api-credentials"),
+    path("settings", tenant_api.SettingsDetail.as_view(), name="api-settings"),
     path("schema", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="api-schema"),
     path(
         "docs",

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from tenants import services
 from tenants.api_auth import HasAdminApiKey
-from tenants.models import SevenOfficeCredential
+from tenants.models import IntegrationSettings, SevenOfficeCredential
 
 
 class CredentialSerializer(serializers.Serializer):
@@ -66,3 +66,36 @@ class CredentialList(ListModelMixin, GenericAPIView):
         except services.ValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from None
         return Response(self.get_serializer(credential).data, status=status.HTTP_201_CREATED)
+
+
+class IntegrationSettingsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IntegrationSettings
+        fields = ["active", *services.SETTINGS_FIELDS]
+        read_only_fields = ["active"]
+
+
+class SettingsDetail(GenericAPIView):
+    """The tenant's 24SO settings (admin keys only). PATCH changes the fields it names and
+    records each change in the audit log; a 400 names every invalid field and saves nothing."""
+
+    permission_classes = [HasAdminApiKey]
+    serializer_class = IntegrationSettingsSerializer
+
+    def get_object(self):
+        return services.integration_settings(self.request.user.tenant)
+
+    def get(self, request):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def patch(self, request):
+        integration = self.get_object()
+        serializer = self.get_serializer(integration, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            integration = services.integration_settings_update(
+                tenant=request.user.tenant, actor=request.user, **serializer.validated_data
+            )
+        except services.ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return Response(self.get_serializer(integration).data)

@@ -1,12 +1,42 @@
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from tenants import crypto
+
+
+class ExportMode(models.TextChoices):
+    """How a finalised document travels to 24SO."""
+
+    INVOICE = "invoice", "As an invoice"
+    ORDER = "order", "As an order, published as an invoice inside 24SO"
+
+
+class PostingMode(models.TextChoices):
+    INVOICE = "invoice", "Invoice orders"
+    VOUCHER = "voucher", "Journal vouchers"
+
+
+def validate_account_list(value: str) -> None:
+    """A comma-separated list of ledger account numbers, for example "4000, 4300"."""
+    if not value.strip():
+        return
+    bad = [part.strip() for part in value.split(",") if not re.fullmatch(r"[1-9][0-9]{3,5}", part.strip())]
+    if bad:
+        raise ValidationError(
+            f"Not an account number: {', '.join(repr(b) for b in bad)}. "
+            "Give account numbers separated by commas, for example \"4000, 4300\"."
+        )
+
+
+def account_numbers(value: str) -> list[int]:
+    return sorted({int(part) for part in value.split(",") if part.strip()})
 
 
 class Tenant(models.Model):
@@ -27,6 +57,10 @@ class Department(models.Model):
     name = models.CharField(max_length=200)
     sevenoffice_department_id = models.PositiveIntegerField(
         null=True, blank=True, help_text="The matching department in 24SevenOffice, if invoices should carry it."
+    )
+    export_mode = models.CharField(
+        max_length=10, choices=ExportMode.choices, blank=True,
+        help_text="How this department's documents travel to 24SO; empty follows the tenant's setting.",
     )
 
     class Meta:
@@ -174,10 +208,51 @@ class IntegrationSettings(models.Model):
         null=True, blank=True,
         help_text="The 24SevenOffice client used when a credential's login reaches several and none is chosen.",
     )
+    export_mode = models.CharField(
+        max_length=10, choices=ExportMode.choices, default=ExportMode.INVOICE,
+        help_text="Send documents as invoices, or as orders that someone publishes as invoices inside 24SO.",
+    )
+    generic_product_name = models.CharField(
+        max_length=125, blank=True,
+        help_text="Order rows use this one 24SO product, found by name (created when missing), e.g. \"Rental\".",
+    )
+    generic_product_category = models.CharField(
+        max_length=100, blank=True, help_text="The 24SO product category a created generic product is placed in.",
+    )
+    posting_mode = models.CharField(
+        max_length=10, choices=PostingMode.choices, default=PostingMode.INVOICE,
+        help_text="Post finalised invoices to 24SO as invoice orders, or as vouchers in the journal.",
+    )
+    customer_ledger_account = models.PositiveIntegerField(
+        default=1500, validators=[MinValueValidator(1000), MaxValueValidator(999999)],
+        help_text="Vouchers: the customer ledger (receivables) account.",
+    )
+    revenue_account = models.PositiveIntegerField(
+        default=3000, validators=[MinValueValidator(1000), MaxValueValidator(999999)],
+        help_text="Vouchers: the revenue account, unless a department or VAT rate has its own.",
+    )
+    expense_accounts = models.CharField(
+        max_length=500, blank=True, validators=[validate_account_list],
+        help_text="Expense import: the account numbers to import from, separated by commas, e.g. \"4000, 4300\".",
+    )
+    expenses_billable_by_default = models.BooleanField(
+        default=False, help_text="Imported expenses start as billable to the customer.",
+    )
+    expense_import_enabled = models.BooleanField(
+        default=False, help_text="Import approved supplier invoices posted on the expense accounts from 24SO.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
         return f"24SevenOffice settings of {self.tenant}"
+
+    def clean(self):
+        if self.expense_import_enabled and not self.expense_accounts.strip():
+            raise ValidationError({"expense_accounts": "Give at least one account number to import expenses from."})
+
+    def export_mode_for(self, department) -> str:
+        """The department's own export mode, else the tenant's."""
+        return (department.export_mode if department is not None else "") or self.export_mode
 
     @property
     def exports_allowed(self) -> bool:

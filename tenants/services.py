@@ -297,7 +297,9 @@ def audit_record(*, tenant: Tenant, actor, action: str, target: str = "", detail
 
 SETTINGS_FIELDS = (
     "invoice_export_enabled", "error_email", "default_identity_id", "factoring_customer_id", "project_client_id",
-    "realtime_invoice_export",
+    "realtime_invoice_export", "export_mode", "generic_product_name", "generic_product_category", "posting_mode",
+    "customer_ledger_account", "revenue_account", "expense_accounts", "expenses_billable_by_default",
+    "expense_import_enabled",
 )
 
 

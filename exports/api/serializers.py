@@ -132,7 +132,7 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["code", "name", "sevenoffice_department_id"]
+        fields = ["code", "name", "sevenoffice_department_id", "export_mode"]
 
     def validate_code(self, code):
         Department._meta.get_field("code").run_validators(code)

@@ -7,6 +7,11 @@ from tests.admin_ui.conftest import dept
 
 pytestmark = pytest.mark.django_db
 
+# What the settings page posts for the fields these tests leave alone.
+UNCHANGED_DEFAULTS = {
+    "export_mode": "invoice", "posting_mode": "invoice", "customer_ledger_account": "1500", "revenue_account": "3000",
+}
+
 
 def test_admin_activates_and_deactivates_with_audit_events(tenant, login):
     client = login("admin")
@@ -68,7 +73,8 @@ def test_settings_page_saves_and_audits_each_change_with_old_and_new_value(tenan
         assert line in page
     identity = "a0000000-0000-4000-8000-000000000001"
     response = client.post("/settings/24sevenoffice/", {
-        "invoice_export_enabled": "on", "error_email": "errors@acme.no", "default_identity_id": identity,
+        **UNCHANGED_DEFAULTS, "invoice_export_enabled": "on", "error_email": "errors@acme.no",
+        "default_identity_id": identity,
     })
     assert response.status_code == 302
     settings = services.integration_settings(tenant)
@@ -81,7 +87,8 @@ def test_settings_page_saves_and_audits_each_change_with_old_and_new_value(tenan
     }
     # Saving unchanged values records nothing new.
     client.post("/settings/24sevenoffice/", {
-        "invoice_export_enabled": "on", "error_email": "errors@acme.no", "default_identity_id": identity,
+        **UNCHANGED_DEFAULTS, "invoice_export_enabled": "on", "error_email": "errors@acme.no",
+        "default_identity_id": identity,
     })
     assert AuditEvent.objects.filter(action=AuditAction.SETTINGS_CHANGED).count() == 1
 

@@ -59,6 +59,7 @@ API = {
     "api-exports": ("post", "/api/v1/exports", (400, 400, 401, 401)),  # 400: an empty request, past the gate
     "api-export": ("get", "/api/v1/exports/{batch}", (200, 200, 401, 401)),
     "api-credentials": ("get", "/api/v1/credentials", (200, 403, 401, 401)),
+    "api-settings": ("get", "/api/v1/settings", (200, 403, 401, 401)),
     "api-schema": ("get", "/api/v1/schema", (200, 200, 200, 200)),
     "api-docs": ("get", "/api/v1/docs", (200, 200, 200, 200)),
 }
