@@ -177,6 +177,14 @@ class ExportBatch(models.Model):
         return f"Export {self.pk}"
 
 
+class SentAs(models.TextChoices):
+    """The 24SO document an invoice became."""
+
+    INVOICE = "invoice", "Invoice"
+    ORDER = "order", "Order"
+    VOUCHER = "voucher", "Voucher"
+
+
 class ExportItem(models.Model):
     """One invoice on a receipt. Its status changes only through exports.transitions."""
 
@@ -195,6 +203,10 @@ class ExportItem(models.Model):
     sevenoffice_identity_id = models.UUIDField(null=True, blank=True)
     sevenoffice_order_id = models.BigIntegerField(null=True, blank=True)
     sevenoffice_invoice_id = models.BigIntegerField(null=True, blank=True)
+    sent_as = models.CharField(
+        max_length=10, choices=SentAs.choices, blank=True, help_text="What the invoice was sent as, set when it is sent."
+    )
+    sevenoffice_transaction_no = models.BigIntegerField(null=True, blank=True, help_text="A voucher's number in 24SO.")
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:

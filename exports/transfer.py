@@ -29,12 +29,13 @@ from exports.models import (
     InvoiceKind,
     InvoiceLine,
     OPEN_STATUSES,
+    SentAs,
     SevenOfficeBinding,
 )
 from sevenoffice import errors as so_errors
 from sevenoffice.types import InvoiceOrder, InvoiceRow, OrderStatus, Product, ProductCategory
-from tenants.models import SevenOfficeCredential
-from tenants.services import credential_identity, credentials_by_department
+from tenants.models import ExportMode, PostingMode, SevenOfficeCredential
+from tenants.services import credential_identity, credentials_by_department, integration_settings
 
 log = logging.getLogger(__name__)
 S = ExportStatus
@@ -49,6 +50,16 @@ MAX_ATTEMPTS = 12
 PRODUCT_CATEGORY_NAME = "Hub"  # where products the hub creates are placed
 PREVIOUS_WRITE_WINDOW = timedelta(minutes=5)
 WAIT_FOR_CREDITED_SECONDS = 2  # 24SO rounds change times; look back generously
+
+
+def document_route(invoice: Invoice, integration) -> str:
+    """What the invoice is sent to 24SO as (a SentAs value): a journal voucher when the tenant
+    posts vouchers, else an order or an invoice by the department's or tenant's export mode."""
+    if integration.posting_mode == PostingMode.VOUCHER:
+        return SentAs.VOUCHER
+    if integration.export_mode_for(invoice.department) == ExportMode.ORDER:
+        return SentAs.ORDER
+    return SentAs.INVOICE
 
 
 def hub_reference(invoice: Invoice) -> str:
@@ -189,8 +200,7 @@ def _send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
         _record_all(items, Outcome(S.LOGIN_ERROR, "The credential was removed; add one under Credentials, then retry."))
         return
     try:
-        sender = ChunkSender(credential, items)
-        outcomes = sender.send()
+        outcomes = _send_by_route(credential, items)
     except so_errors.CredentialsError as exc:
         departments = ", ".join(sorted({i.invoice.department.code for i in items}))
         _record_all(items, Outcome(S.LOGIN_ERROR, f"24SevenOffice refused the login for {departments}: {exc}"))
@@ -209,6 +219,19 @@ def _send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
             lease_until=None, claim_token=None, attempts=F("attempts") - 1,  # waiting is not a failed attempt next_attempt_at=timezone.now() + timedelta(seconds=DISPATCH_GRACE_SECONDS),
         )
         _enqueue_on_commit(credential_id, [i.pk for i in waiting], countdown=WAIT_FOR_CREDITED_SECONDS)
+
+
+def _send_by_route(credential, items) -> dict[int, "Outcome"]:
+    """Each item goes the way its route says (invoice, order or voucher); one sender per route."""
+    integration = integration_settings(items[0].tenant)
+    by_route = defaultdict(list)
+    for item in items:
+        item.sent_as = document_route(item.invoice, integration)
+        by_route[item.sent_as].append(item)
+    outcomes = {}
+    for route, route_items in by_route.items():
+        outcomes.update(SENDERS[route](credential, route_items).send())
+    return outcomes
 
 
 def _settle_unclaimable(item_ids, claimed):
@@ -239,6 +262,7 @@ def _record(item: ExportItem, outcome: Outcome) -> None:
     if outcome.invoice_id is not None:
         fields["sevenoffice_invoice_id"] = outcome.invoice_id
     if outcome.status in (S.DONE, S.DUPLICATE):
+        fields["sent_as"] = item.sent_as
         fields["sevenoffice_username"] = item.sevenoffice_username
         fields["sevenoffice_identity_id"] = item.sevenoffice_identity_id
     transitions.transition([item.pk], to=outcome.status, expect=(S.IN_TRANSFER,), token=item.claim_token, **fields)
@@ -472,6 +496,9 @@ class ChunkSender:
             tenant=self.tenant, identity_id=self.identity_id, kind=kind, keys=records.keys(), lookup=lookup, create=make
         )
 
+
+# The sender class for each route (SentAs value): send() -> {item pk: Outcome}.
+SENDERS = {SentAs.INVOICE: ChunkSender, SentAs.ORDER: ChunkSender}
 
 RECONCILE_PROPERTIES = ("OrderId", "InvoiceId", "CustomerId", "ReferenceNumber", "OrderStatus")
 TAX_CODES_MAX_AGE = 24 * 3600  # seconds; also refreshed at once when a rate is missing

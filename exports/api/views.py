@@ -165,11 +165,12 @@ class ExportItemSerializer(serializers.ModelSerializer):
     sevenoffice_invoice_id = serializers.IntegerField(allow_null=True)
     sevenoffice_order_id = serializers.IntegerField(allow_null=True)
     sevenoffice_identity_id = serializers.UUIDField(allow_null=True)
+    sevenoffice_transaction_no = serializers.IntegerField(allow_null=True)
 
     class Meta:
         model = ExportItem
-        fields = ["invoice", "number", "status", "message", "sevenoffice_invoice_id", "sevenoffice_order_id",
-                  "sevenoffice_identity_id", "attempts", "updated_at"]
+        fields = ["invoice", "number", "status", "message", "sent_as", "sevenoffice_invoice_id", "sevenoffice_order_id",
+                  "sevenoffice_transaction_no", "sevenoffice_identity_id", "attempts", "updated_at"]
 
 
 class ExportList(GenericAPIView):

@@ -59,6 +59,7 @@ def test_export_sends_each_invoice_once_and_routes_missing_credentials_to_login_
     assert references_in_sandbox(sandbox) == Counter(transfer.hub_reference(i) for i in sent)
     done = ExportItem.objects.filter(batch=batch, status=S.DONE)
     assert all(i.sevenoffice_invoice_id and i.sevenoffice_order_id and i.sevenoffice_identity_id for i in done)
+    assert set(done.values_list("sent_as", flat=True)) == {"invoice"}
 
 
 def test_credit_note_is_booked_against_the_credited_invoice(sandbox, demo_tenant):
