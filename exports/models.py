@@ -70,6 +70,15 @@ class InvoiceKind(models.TextChoices):
     CREDIT_NOTE = "credit_note", "Credit note"
 
 
+class PaymentStatus(models.TextChoices):
+    """What 24SO says about an exported invoice's payment."""
+
+    UNKNOWN = "unknown", "Unknown"
+    UNPAID = "unpaid", "Unpaid"
+    PARTLY_PAID = "partly_paid", "Partly paid"
+    PAID = "paid", "Paid"
+
+
 class Invoice(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invoices")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="invoices")
@@ -91,6 +100,20 @@ class Invoice(models.Model):
     finalised_at = models.DateTimeField(null=True, blank=True, help_text="When the source system finalised it.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Read back from 24SO by exports.payments; written nowhere else.
+    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.UNKNOWN)
+    paid_at = models.DateField(null=True, blank=True, help_text="The day 24SO saw it paid in full.")
+    open_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, help_text="What 24SO still has open on it."
+    )
+    payment_checked_at = models.DateTimeField(null=True, blank=True, help_text="When 24SO last answered about it.")
+    payment_changed_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="When status, paid date or open amount last changed."
+    )
+    payment_attempted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the hub last asked 24SO (answered or not): the refresh order."
+    )
+    payment_message = models.CharField(max_length=500, blank=True, help_text="Why the last check got no answer.")
 
     class Meta:
         ordering = ["-invoice_date", "-number"]
@@ -104,6 +127,7 @@ class Invoice(models.Model):
         indexes = [
             models.Index(fields=["tenant", "-invoice_date", "-number"], name="invoice_overview"),
             models.Index(fields=["tenant", "department", "-invoice_date"], name="invoice_by_department"),
+            models.Index(fields=["payment_status", "payment_attempted_at"], name="invoice_payment_refresh"),
         ]
 
     def __str__(self):

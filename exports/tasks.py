@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from exports import sync, transfer
+from exports import payments, sync, transfer
 from sevenoffice.errors import RemoteUnavailable
 
 
@@ -40,3 +40,8 @@ def sync_project(self, project_id: int):
 @shared_task(name="exports.sync_sweep", acks_late=True)
 def sync_sweep():
     return sync.sync_sweep()
+
+
+@shared_task(name="exports.payments_refresh", acks_late=True)
+def payments_refresh():
+    return payments.payments_refresh().summary()

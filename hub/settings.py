@@ -209,7 +209,10 @@ CELERY_BEAT_SCHEDULE = {
     # The database is the source of truth: re-dispatch what a lost message or a dead worker left.
     "export-sweep": {"task": "exports.sweep", "schedule": env.float("EXPORT_SWEEP_SECONDS", default=15.0)},
     "sync-sweep": {"task": "exports.sync_sweep", "schedule": env.float("SYNC_SWEEP_SECONDS", default=60.0)},
+    # Paid status of exported invoices not yet paid, one batch per run, the longest unasked first.
+    "payments-refresh": {"task": "exports.payments_refresh", "schedule": env.float("PAYMENT_REFRESH_SECONDS", default=900.0)},
 }
+PAYMENT_REFRESH_BATCH_SIZE = env.int("PAYMENT_REFRESH_BATCH_SIZE", default=500)
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

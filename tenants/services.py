@@ -247,6 +247,15 @@ def credentials_by_department(tenant: Tenant) -> dict[int, SevenOfficeCredential
     }
 
 
+def credential_for_account(*, tenant_id: int, username: str) -> SevenOfficeCredential | None:
+    """A credential of the tenant that logs in as this 24SO user (records exported through
+    it name the user); the all-departments one first when several share the login."""
+    return (
+        SevenOfficeCredential.objects.filter(tenant_id=tenant_id, username__iexact=username)
+        .select_related("tenant").order_by("-all_departments", "pk").first()
+    )
+
+
 def departments_without_credential(tenant: Tenant):
     if SevenOfficeCredential.objects.filter(tenant=tenant, all_departments=True).exists():
         return Department.objects.none()

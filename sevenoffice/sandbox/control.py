@@ -135,17 +135,26 @@ class SandboxControl:
 
     def register_payment(self, body: dict[str, Any]) -> dict[str, Any]:
         _, _, data = self._client(body)
-        invoice_id = int(_text(body, "invoice_id"))
+        invoice_no = _text(body, "invoice_id")
+        invoice_id = int(invoice_no) if invoice_no.isdigit() else invoice_no
         order = next((o for o in data.orders.values() if o.get("InvoiceId") == invoice_id), None)
-        if order is None:
+        # An invoice posted as a voucher lives only in the ledger, under its InvoiceReferenceNo.
+        lines = receivable_lines(data, invoice_no)
+        if order is None and not lines:
             raise ControlError(f"invoice {invoice_id} does not exist", 404)
         paid_on = _date(body, "date")
-        amount = _decimal(body, "amount") if body.get("amount") is not None else order["OrderTotalIncVat"]
-        fully_paid = register_payment(data, str(invoice_id), amount, paid_on)
-        if fully_paid:
-            order["Paid"] = paid_on
-        order["DateChanged"] = utc_now()
-        lines = receivable_lines(data, str(invoice_id))
+        if body.get("amount") is not None:
+            amount = _decimal(body, "amount")
+        else:  # the rest of what is owed
+            amount = sum(line["Amount"] for line in lines) if lines else order["OrderTotalIncVat"]
+        fully_paid = register_payment(data, invoice_no, amount, paid_on)
+        if order is not None:
+            if fully_paid:
+                order["Paid"] = paid_on
+            else:  # not (or no longer) settled: no paid date
+                order.pop("Paid", None)
+            order["DateChanged"] = utc_now()
+        lines = receivable_lines(data, invoice_no)
         return {
             "invoice_id": invoice_id,
             "fully_paid": fully_paid,
