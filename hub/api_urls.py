@@ -14,6 +14,7 @@ urlpatterns = [
     path("projects/<str:key>", export_views.ProjectDetail.as_view(), name="api-project"),
     path("invoices", export_views.InvoiceList.as_view(), name="api-invoices"),
     path("invoices/<str:key>", export_views.InvoiceDetail.as_view(), name="api-invoice"),
+    path("invoices/<str:key>/check-payment", export_views.InvoiceCheckPayment.as_view(), name="api-invoice-check-payment"),
     path("exports", export_views.ExportList.as_view(), name="api-exports"),
     path("exports/<int:pk>", export_views.ExportDetail.as_view(), name="api-export"),
     path("credentials", tenant_api.CredentialList.as_view(), name="api-credentials"),

@@ -150,6 +150,17 @@ class InvoiceLineSerializer(serializers.Serializer):
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"))
 
 
+# Read back from 24SO (exports.payments); never written through the API.
+PAYMENT_FIELDS = ["payment_status", "paid_at", "open_amount", "payment_checked_at"]
+
+
+class InvoicePaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invoice
+        fields = ["external_id", "number", *PAYMENT_FIELDS, "payment_changed_at"]
+        read_only_fields = fields
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     external_id = serializers.CharField(max_length=100)
     number = serializers.IntegerField(min_value=1)
@@ -172,9 +183,9 @@ class InvoiceSerializer(serializers.ModelSerializer):
         fields = [
             "external_id", "number", "kind", "credits", "department", "customer", "project", "invoice_date",
             "due_date", "currency", "our_reference", "your_reference", "text", "lines", "finalised", "finalised_at",
-            "created_at", "updated_at",
+            "created_at", "updated_at", *PAYMENT_FIELDS,
         ]
-        read_only_fields = ["created_at", "updated_at", "finalised_at"]
+        read_only_fields = ["created_at", "updated_at", "finalised_at", *PAYMENT_FIELDS]
 
     def to_representation(self, invoice):
         data = super().to_representation(invoice)

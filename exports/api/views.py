@@ -4,15 +4,23 @@ from django.db.models import Prefetch
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.mixins import ListModelMixin
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
-from exports import records, sync, transfer
-from exports.api.serializers import CustomerSerializer, DepartmentSerializer, InvoiceSerializer, ProjectSerializer
+from exports import payments, records, sync, transfer
+from exports.api.serializers import (
+    CustomerSerializer,
+    DepartmentSerializer,
+    InvoicePaymentSerializer,
+    InvoiceSerializer,
+    ProjectSerializer,
+)
 from exports.models import (
     BindingKind,
     Customer,
@@ -150,9 +158,59 @@ class InvoiceList(UpsertView):
     queryset, serializer_class = invoice_queryset(), InvoiceSerializer
     upsert = staticmethod(records.invoice_upsert)
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if (since := self.request.query_params.get("payment_changed_since")) is not None:
+            queryset = queryset.filter(payment_changed_at__gte=_moment("payment_changed_since", since))
+        return queryset
+
+    @extend_schema(parameters=[OpenApiParameter(
+        "payment_changed_since", OpenApiTypes.DATETIME,
+        description="Only invoices whose payment status, paid date or open amount changed at or after this time.",
+    )])
+    def get(self, request):
+        return super().get(request)
+
+
+def _moment(name: str, value: str):
+    """An ISO 8601 date-time query parameter; one without a zone is in the hub's time zone."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise serializers.ValidationError({name: "Use an ISO 8601 date-time, e.g. 2026-11-21T10:00:00Z "
+                                                 "(URL-encode a + in the offset as %2B)."})
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
 
 class InvoiceDetail(UpsertDetailView):
     queryset, serializer_class = invoice_queryset(), InvoiceSerializer
+
+
+class InvoiceCheckPayment(GenericAPIView):
+    """Ask 24SevenOffice now whether the invoice is paid; answers its payment fields.
+
+    409 when the invoice was never exported; 502 (with the fields as they were) when
+    24SevenOffice could not answer.
+    """
+
+    serializer_class = InvoicePaymentSerializer
+
+    @extend_schema(request=None, responses={200: InvoicePaymentSerializer, 409: None, 502: None})
+    def post(self, request, key):
+        invoice = get_for_tenant_or_404(Invoice.objects.all(), request.user.tenant, external_id=key)
+        report = payments.payments_check(invoices=[invoice])
+        if invoice.pk in report.not_exported:
+            return Response(
+                {"detail": f"Invoice {invoice.external_id!r} was never exported to 24SevenOffice."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        invoice.refresh_from_db()
+        data = self.get_serializer(invoice).data
+        if error := report.errors.get(invoice.pk):
+            return Response({"detail": error, **data}, status=status.HTTP_502_BAD_GATEWAY)
+        return Response(data)
 
 
 class ExportRequestSerializer(serializers.Serializer):
