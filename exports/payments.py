@@ -112,6 +112,12 @@ def payments_check(*, invoices) -> PaymentCheck:
     return report
 
 
+def payments_check_batch(*, batch) -> PaymentCheck:
+    """Check every invoice a receipt carried to 24SO (its done items)."""
+    done = ExportItem.objects.filter(batch=batch, status=ExportStatus.DONE).values_list("invoice_id", flat=True)
+    return payments_check(invoices=list(done))
+
+
 def _target(item: ExportItem) -> _Target:
     invoice = item.invoice
     since = min(invoice.invoice_date, timezone.localdate(item.batch.created_at)) - WINDOW_SLACK

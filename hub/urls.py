@@ -2,18 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from exports import customer_views
+from exports import customer_views, invoice_views
 from exports import views as export_views
 from tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.home, name="home"),
     path("invoices/", export_views.invoice_list, name="invoice-list"),
+    path("invoices/<int:pk>/", invoice_views.invoice_detail, name="invoice-detail"),
+    path("invoices/<int:pk>/check-payment/", invoice_views.invoice_check_payment, name="invoice-check-payment"),
     path("exports/confirm/", export_views.export_confirm, name="export-confirm"),
     path("exports/start/", export_views.export_start, name="export-start"),
     path("exports/<int:pk>/", export_views.receipt, name="receipt"),
     path("exports/<int:pk>/updates", export_views.receipt_updates, name="receipt-updates"),
     path("exports/<int:pk>/retry/", export_views.receipt_retry, name="receipt-retry"),
+    path("exports/<int:pk>/check-payment/", invoice_views.receipt_check_payment, name="receipt-check-payment"),
     path("customers/", customer_views.customer_list, name="customer-list"),
     path("customers/<int:pk>/resync/", customer_views.customer_resync, name="customer-resync"),
     path("customers/<int:pk>/choose/", customer_views.customer_choose, name="customer-choose"),

@@ -27,6 +27,8 @@ def browser_paths(b):
         ("post", f"/customers/{b['customer'].pk}/resync/"), ("post", f"/customers/{b['customer'].pk}/choose/"),
         ("post", f"/projects/{b['project'].pk}/resync/"),
         ("post", f"/settings/users/{b['member'].pk}/"),
+        ("get", f"/invoices/{b['invoice'].pk}/"), ("post", f"/invoices/{b['invoice'].pk}/check-payment/"),
+        ("post", f"/exports/{batch}/check-payment/"),
     ]
 
 
@@ -76,6 +78,7 @@ def test_an_api_key_of_a_gets_404_for_every_object_of_b(a_and_b, key):
         response = api.post(f"/api/v1/customers/{b['customer'].external_id}/{path}",
                             {"identity_id": "a0000000-0000-4000-8000-00000000000a", "sevenoffice_id": 1}, format="json")
         assert response.status_code == (403 if path == "choose-match" and key == "plain_key" else 404), path
+    assert api.post(f"/api/v1/invoices/{b['invoice'].external_id}/check-payment").status_code == 404
     response = api.post("/api/v1/exports", {"invoices": [b["invoice"].external_id]}, format="json")
     assert response.status_code == 400 and "Unknown invoice" in str(response.json())
     for path in ("/api/v1/customers", "/api/v1/projects", "/api/v1/invoices"):

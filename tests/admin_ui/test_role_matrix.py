@@ -19,6 +19,9 @@ BROWSER = {
     "receipt": ("get", "/exports/{batch}/", (200, 200, 200, LOGIN)),
     "receipt-updates": ("get", "/exports/{batch}/updates", (200, 200, 200, LOGIN)),
     "receipt-retry": ("post", "/exports/{batch}/retry/", (302, 302, 302, LOGIN)),
+    "receipt-check-payment": ("post", "/exports/{batch}/check-payment/", (302, 302, 302, LOGIN)),
+    "invoice-detail": ("get", "/invoices/{invoice}/", (200, 200, 200, LOGIN)),
+    "invoice-check-payment": ("post", "/invoices/{invoice}/check-payment/", (302, 302, 302, LOGIN)),
     "customer-list": ("get", "/customers/", (200, 200, 200, LOGIN)),
     "customer-resync": ("post", "/customers/{customer}/resync/", (302, 302, 302, LOGIN)),
     "customer-choose": ("post", "/customers/{customer}/choose/", (302, 403, 403, LOGIN)),
@@ -69,7 +72,7 @@ API = {
 
 def _fill(template, objects):
     return template.format(
-        batch=objects["batch"].pk, credential=objects["credential"].pk, api_key=objects["api_key"].pk,
+        batch=objects["batch"].pk, invoice=objects["invoice"].pk, credential=objects["credential"].pk, api_key=objects["api_key"].pk,
         customer=objects["customer"].pk, project=objects["project"].pk, member=objects["member"].pk,
         customer_key=objects["customer"].external_id, project_key=objects["project"].external_id,
         invoice_key=objects["invoice"].external_id,
