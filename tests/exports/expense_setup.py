@@ -55,3 +55,22 @@ def seed(sandbox, project_id, **overrides):
     )
     fields.update(overrides)
     return sandbox.add_supplier_invoice(**fields)
+
+
+def stored_expense(tenant, project, *, key="2026-3-1-7", content=b"%PDF-1.4 taxi receipt\n", **overrides):
+    """An expense as an import leaves it (for views and API tests that need no 24SO)."""
+    from decimal import Decimal
+
+    from django.core.files.base import ContentFile
+
+    from exports.models import Expense, ExpenseAttachment
+
+    fields = dict(identity_id=IDENTITY, sevenoffice_key=key, transaction_no=7, stamp_no=7, description="Taxi to site",
+                  amount=Decimal("125.00"), amount_excl_vat=Decimal("100.00"), supplier_name="Taxi AS",
+                  supplier_invoice_number="T-7", invoice_date=date(2026, 11, 1), project=project, billable=True)
+    fields.update(overrides)
+    expense = Expense.objects.create(tenant=tenant, **fields)
+    attachment = ExpenseAttachment(expense=expense, sevenoffice_file_id=70, name="T-7.pdf", size=len(content),
+                                   content_type="application/pdf")
+    attachment.file.save("T-7.pdf", ContentFile(content), save=True)
+    return expense
