@@ -35,6 +35,7 @@ from exports.models import (
     ExpenseAttachment,
     ExpenseImport,
     ExpenseImportStatus,
+    ExportStatus,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -465,6 +466,8 @@ def invoice_open_reason(invoice: Invoice) -> str | None:
         return f"{invoice} is a credit note."
     if invoice.finalised_at is not None:
         return f"Invoice {invoice.number} is finalised."
+    if invoice.export_items.filter(status=ExportStatus.QUEUED).exists():
+        return f"Invoice {invoice.number} is queued for export to 24SevenOffice."
     return invoice_lock_reason(invoice)
 
 

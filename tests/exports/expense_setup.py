@@ -2,10 +2,16 @@
 
 import base64
 from datetime import date
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
 
 from exports import sync
-from exports.models import BindingKind, Customer, Project, SevenOfficeBinding, SyncStatus
+from exports.models import BindingKind, Customer, Expense, ExpenseAttachment, Project, SevenOfficeBinding, SyncStatus
+from sevenoffice.client import SevenOfficeClient
 from sevenoffice.sandbox import accounts as sandbox_accounts
+from sevenoffice.types import Credential
+from sevenoffice.types import Project as RemoteProject
 from tenants import services
 
 IDENTITY = sandbox_accounts.DEMO_AS_IDENTITY_ID
@@ -37,12 +43,8 @@ def synced_project(tenant, external_id="p-1", *, customer=None, number="1"):
 
 def remote_project(sandbox, name="Not in the hub") -> int:
     """A project that exists only in 24SO."""
-    credential = sandbox_accounts  # noqa: F841 (documentation: the demo account's default client)
-    from sevenoffice.client import SevenOfficeClient
-    from sevenoffice.types import Credential, Project as RemoteProject
-
     client = SevenOfficeClient(Credential(sandbox.USERNAME, sandbox.PASSWORD, IDENTITY))
-    return client.save_project(RemoteProject(name=name, order_reference_number="x"))
+    return client.save_project(RemoteProject(name=name, order_reference_number="elsewhere"))
 
 
 def seed(sandbox, project_id, **overrides):
@@ -59,12 +61,6 @@ def seed(sandbox, project_id, **overrides):
 
 def stored_expense(tenant, project, *, key="2026-3-1-7", content=b"%PDF-1.4 taxi receipt\n", **overrides):
     """An expense as an import leaves it (for views and API tests that need no 24SO)."""
-    from decimal import Decimal
-
-    from django.core.files.base import ContentFile
-
-    from exports.models import Expense, ExpenseAttachment
-
     fields = dict(identity_id=IDENTITY, sevenoffice_key=key, transaction_no=7, stamp_no=7, description="Taxi to site",
                   amount=Decimal("125.00"), amount_excl_vat=Decimal("100.00"), supplier_name="Taxi AS",
                   supplier_invoice_number="T-7", invoice_date=date(2026, 11, 1), project=project, billable=True)
