@@ -203,7 +203,7 @@ def expense_import_run(import_id: int) -> None:
         # A client with failures keeps its old mark, so the next run reads those again.
         mark = until if not outcome.failed else marks.get(target.identity_id)
         if mark is not None:
-            watermarks[target.identity_id] = mark.isoformat() if hasattr(mark, "isoformat") else mark
+            watermarks[target.identity_id] = mark.isoformat()
         ExpenseImport.objects.filter(pk=run.pk).update(
             heartbeat_at=timezone.now(), skipped=skipped, failed=failed,
             already_imported=F("already_imported") + outcome.already,
@@ -449,7 +449,8 @@ def _iso(value) -> str | None:
 
 def expense_set_billable(*, expense: Expense, billable: bool) -> Expense:
     with transaction.atomic():
-        expense = Expense.objects.select_for_update().select_related("invoice_line__invoice").get(pk=expense.pk)
+        expense = (Expense.objects.select_for_update(of=("self",)).select_related("invoice_line__invoice")
+                   .get(pk=expense.pk))
         if not billable and expense.invoice_line_id:
             raise ExpenseError("billable", f"The expense is billed on invoice {expense.invoice_line.invoice.number}.")
         if expense.billable != billable:
@@ -488,7 +489,7 @@ def expenses_add_to_invoice(*, invoice: Invoice, expense_ids) -> list[InvoiceLin
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         if reason := invoice_open_reason(invoice):
             raise ExpenseError("invoice", f"{reason} Expenses can only be added to an invoice not yet finalised.")
-        expenses = list(Expense.objects.select_for_update().filter(tenant=invoice.tenant, pk__in=ids)
+        expenses = list(Expense.objects.select_for_update(of=("self",)).filter(tenant=invoice.tenant, pk__in=ids)
                         .select_related("project").order_by("invoice_date", "pk"))
         problems = [f"Unknown expense {i}." for i in ids if i not in {e.pk for e in expenses}]
         for expense in expenses:
