@@ -308,3 +308,115 @@ class SevenOfficeBinding(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key} -> {self.sevenoffice_id} in {self.identity_id}"
+
+
+# --- Expenses imported from 24SO --------------------------------------------------------------
+
+
+class ExpenseImportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    FINISHED = "finished", "Finished"
+
+
+EXPENSE_IMPORT_OPEN = (ExpenseImportStatus.QUEUED, ExpenseImportStatus.RUNNING)
+
+
+class ExpenseImport(models.Model):
+    """One run of the expense import. Its status changes only in exports.expenses.
+
+    `watermarks` holds, per 24SO client (identity id), the moment up to which the run read
+    changes; the next run reads from there. A client that failed keeps its earlier mark."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="expense_imports")
+    status = models.CharField(max_length=10, choices=ExpenseImportStatus.choices, default=ExpenseImportStatus.QUEUED)
+    trigger = models.CharField(max_length=10, default="manual", help_text="manual or scheduled")
+    full = models.BooleanField(default=False, help_text="Read everything again, not only what changed.")
+    requested_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="The running worker's last sign of life.")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    imported = models.PositiveIntegerField(default=0)
+    already_imported = models.PositiveIntegerField(default=0)
+    skipped = models.JSONField(default=list, blank=True, help_text="[{client, key, reason, ...}]")
+    failed = models.JSONField(default=list, blank=True, help_text="[{client, key, reason}]")
+    watermarks = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant"], condition=Q(status__in=EXPENSE_IMPORT_OPEN), name="one_open_expense_import_per_tenant"
+            )
+        ]
+
+    def __str__(self):
+        return f"Expense import {self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status == ExpenseImportStatus.FINISHED
+
+
+class Expense(models.Model):
+    """An approved supplier invoice posted in 24SO on an expense account and a hub project.
+
+    `sevenoffice_key` (voucher year, type, number and project) is unique per 24SO client, so
+    the same posting is never imported twice."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="expenses")
+    identity_id = models.UUIDField(help_text="The 24SO client it was read from.")
+    sevenoffice_key = models.CharField(max_length=80)
+    transaction_no = models.BigIntegerField(help_text="The voucher number in 24SO.")
+    stamp_no = models.BigIntegerField(null=True, blank=True, help_text="The document's stamp number in 24SO.")
+    supplier_sevenoffice_id = models.BigIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=500, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="Including VAT.")
+    amount_excl_vat = models.DecimalField(max_digits=14, decimal_places=2)
+    supplier_name = models.CharField(max_length=200, blank=True)
+    supplier_invoice_number = models.CharField(max_length=100, blank=True)
+    invoice_date = models.DateField()
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="expenses")
+    billable = models.BooleanField(default=False)
+    invoice_line = models.OneToOneField(
+        InvoiceLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="expense",
+        help_text="The customer invoice row it was billed on.",
+    )
+    imported_by = models.ForeignKey(ExpenseImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-invoice_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "identity_id", "sevenoffice_key"], name="expense_once_per_client")
+        ]
+        indexes = [models.Index(fields=["tenant", "project", "-invoice_date"], name="expense_by_project")]
+
+    def __str__(self):
+        return f"{self.supplier_name} {self.supplier_invoice_number} ({self.amount})".strip()
+
+
+def expense_attachment_path(attachment, filename: str) -> str:
+    return f"expenses/{attachment.expense.tenant_id}/{attachment.expense_id}/{filename}"
+
+
+class ExpenseAttachment(models.Model):
+    """A supplier invoice's document (image or PDF) as downloaded from 24SO."""
+
+    expense = models.ForeignKey(Expense, on_delete=models.CASCADE, related_name="attachments")
+    sevenoffice_file_id = models.BigIntegerField()
+    file = models.FileField(upload_to=expense_attachment_path, max_length=300)
+    name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["expense", "sevenoffice_file_id"], name="expense_attachment_once")
+        ]
+
+    def __str__(self):
+        return self.name

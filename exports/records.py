@@ -42,6 +42,15 @@ def _upsert(model, tenant, external_id, fields):
     return record, False, bool(changed)
 
 
+def _park_expense_rows(invoice: Invoice) -> list[int]:
+    """Rows the hub added from expenses outlive the source system's re-send. They wait on
+    positions no sent row uses (the position is unique per invoice), then follow its rows."""
+    kept = list(invoice.lines.filter(expense__isnull=False).order_by("position").values_list("pk", flat=True))
+    for offset, pk in enumerate(kept):
+        InvoiceLine.objects.filter(pk=pk).update(position=30000 + offset)
+    return kept
+
+
 class InvoiceLocked(Exception):
     """The invoice is in 24SO (or on its way): the hub's copy is read-only."""
 
@@ -67,11 +76,15 @@ def invoice_upsert(
     if existing is not None and (reason := invoice_lock_reason(existing)):
         raise InvoiceLocked(reason)
     invoice, created = Invoice.objects.update_or_create(tenant=tenant, external_id=external_id, defaults=fields)
+    expense_rows = []
     if not created:
-        invoice.lines.all().delete()
+        invoice.lines.filter(expense__isnull=True).delete()
+        expense_rows = _park_expense_rows(invoice)
     InvoiceLine.objects.bulk_create(
         InvoiceLine(invoice=invoice, position=position, **line) for position, line in enumerate(lines, start=1)
     )
+    for position, pk in enumerate(expense_rows, start=len(lines) + 1):
+        InvoiceLine.objects.filter(pk=pk).update(position=position)
     if finalised and invoice.finalised_at is None:
         invoice.finalised_at = timezone.now()
         invoice.save(update_fields=["finalised_at"])

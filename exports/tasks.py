@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from exports import payments, sync, transfer
+from exports import expenses, payments, sync, transfer
 from sevenoffice.errors import RemoteUnavailable
 
 
@@ -45,3 +45,15 @@ def sync_sweep():
 @shared_task(name="exports.payments_refresh", acks_late=True)
 def payments_refresh():
     return payments.payments_refresh().summary()
+
+
+@shared_task(name="exports.expense_import", acks_late=True)
+def expense_import(import_id: int):
+    # 24SO failures are recorded per client on the run itself; a lost worker's run is taken
+    # over by the next start (see expenses._claim), so there is nothing to retry here.
+    expenses.expense_import_run(import_id)
+
+
+@shared_task(name="exports.expense_import_due", acks_late=True)
+def expense_import_due():
+    return expenses.expense_import_due()

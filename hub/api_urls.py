@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from exports.api import expenses as expense_api
 from exports.api import views as export_views
 from tenants import api as tenant_api
 
@@ -17,6 +18,12 @@ urlpatterns = [
     path("invoices/<str:key>/check-payment", export_views.InvoiceCheckPayment.as_view(), name="api-invoice-check-payment"),
     path("exports", export_views.ExportList.as_view(), name="api-exports"),
     path("exports/<int:pk>", export_views.ExportDetail.as_view(), name="api-export"),
+    path("expense-imports", expense_api.ExpenseImportList.as_view(), name="api-expense-imports"),
+    path("expense-imports/<int:pk>", expense_api.ExpenseImportDetail.as_view(), name="api-expense-import"),
+    path("expenses", expense_api.ExpenseList.as_view(), name="api-expenses"),
+    path("expenses/<int:pk>", expense_api.ExpenseDetail.as_view(), name="api-expense"),
+    path("expenses/<int:pk>/attachments/<int:attachment_pk>", expense_api.ExpenseAttachmentDownload.as_view(),
+         name="api-expense-attachment"),
     path("credentials", tenant_api.CredentialList.as_view(), name="api-credentials"),
     path("settings", tenant_api.SettingsDetail.as_view(), name="api-settings"),
     path("schema", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="api-schema"),

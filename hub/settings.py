@@ -171,6 +171,9 @@ EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=5.0)
 EXPORT_RETRY_MAX_SECONDS = env.float("EXPORT_RETRY_MAX_SECONDS", default=600.0)
 if EXPORT_LEASE_SECONDS < 2 * SEVENOFFICE_TIMEOUT:
     raise ImproperlyConfigured("EXPORT_LEASE_SECONDS must be at least twice SEVENOFFICE_TIMEOUT")
+# Expense import: how far back the first run reads, and when a silent run is taken over.
+EXPENSE_IMPORT_FIRST_DAYS = env.int("EXPENSE_IMPORT_FIRST_DAYS", default=365)
+EXPENSE_IMPORT_STALE_SECONDS = env.int("EXPENSE_IMPORT_STALE_SECONDS", default=600)
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -211,6 +214,7 @@ CELERY_BEAT_SCHEDULE = {
     "sync-sweep": {"task": "exports.sync_sweep", "schedule": env.float("SYNC_SWEEP_SECONDS", default=60.0)},
     # Paid status of exported invoices not yet paid, one batch per run, the longest unasked first.
     "payments-refresh": {"task": "exports.payments_refresh", "schedule": env.float("PAYMENT_REFRESH_SECONDS", default=900.0)},
+    "expense-import": {"task": "exports.expense_import_due", "schedule": env.float("EXPENSE_IMPORT_SECONDS", default=900.0)},
 }
 PAYMENT_REFRESH_BATCH_SIZE = env.int("PAYMENT_REFRESH_BATCH_SIZE", default=500)
 

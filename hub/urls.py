@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from exports import customer_views, invoice_views
+from exports import customer_views, expense_views, invoice_views
 from exports import views as export_views
 from tenants import views as tenant_views
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("customers/<int:pk>/choose/", customer_views.customer_choose, name="customer-choose"),
     path("projects/", customer_views.project_list, name="project-list"),
     path("projects/<int:pk>/resync/", customer_views.project_resync, name="project-resync"),
+    path("expenses/", expense_views.expense_list, name="expense-list"),
+    path("expenses/import/", expense_views.expense_import_start, name="expense-import-start"),
+    path("expenses/<int:pk>/billable/", expense_views.expense_billable, name="expense-billable"),
+    path("expenses/add-to-invoice/", expense_views.expense_add_to_invoice, name="expense-add-to-invoice"),
+    path("expenses/documents/<int:pk>/", expense_views.expense_attachment, name="expense-attachment"),
+    path("invoices/<int:pk>/expenses/", expense_views.invoice_expenses, name="invoice-expenses"),
     path("", include("tenants.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -40,3 +40,15 @@ def no_real_24so(settings):
     """Nothing in the tests may reach a real host: without the sandbox fixture, 24SO calls
     go to a closed loopback port and fail at once."""
     settings.SEVENOFFICE_API_URL = settings.SEVENOFFICE_WEBSERVICES_URL = "http://127.0.0.1:9"
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory):
+    """Stored files (expense documents) of the whole run; worker processes get the same folder."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, media_dir):
+    settings.MEDIA_ROOT = str(media_dir)
+    return media_dir

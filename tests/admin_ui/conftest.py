@@ -70,7 +70,13 @@ def make_objects(tenant):
     from django.contrib.auth import get_user_model
 
     member = get_user_model().objects.get(username=f"{tenant.slug}-ops")
+    from exports.models import ExpenseImport
+    from tests.exports.expense_setup import stored_expense
+
+    expense = stored_expense(tenant, project)
     return {
+        "expense": expense, "attachment": expense.attachments.get(),
+        "expense_import": ExpenseImport.objects.create(tenant=tenant, status="finished"),
         "member": member,
         "customer": customer, "project": project, "invoice": invoice, "credential": credential, "batch": batch,
         "api_key": api_key, "admin_key": admin_key, "plain_key": plain_key,

@@ -27,6 +27,12 @@ BROWSER = {
     "customer-choose": ("post", "/customers/{customer}/choose/", (302, 403, 403, LOGIN)),
     "project-list": ("get", "/projects/", (200, 200, 200, LOGIN)),
     "project-resync": ("post", "/projects/{project}/resync/", (302, 302, 302, LOGIN)),
+    "expense-list": ("get", "/expenses/", (200, 200, 200, LOGIN)),
+    "expense-import-start": ("post", "/expenses/import/", (302, 302, 403, LOGIN)),
+    "expense-billable": ("post", "/expenses/{expense}/billable/", (302, 302, 403, LOGIN)),
+    "expense-add-to-invoice": ("post", "/expenses/add-to-invoice/", (302, 302, 403, LOGIN)),
+    "expense-attachment": ("get", "/expenses/documents/{attachment}/", (200, 200, 200, LOGIN)),
+    "invoice-expenses": ("get", "/invoices/{invoice}/expenses/", (200, 200, 200, LOGIN)),
     "marketplace": ("get", "/marketplace/", (200, 200, 200, LOGIN)),
     "integration-activate": ("post", "/marketplace/24sevenoffice/activate/", (302, 403, 403, LOGIN)),
     "integration-deactivate": ("post", "/marketplace/24sevenoffice/deactivate/", (302, 403, 403, LOGIN)),
@@ -63,6 +69,11 @@ API = {
     "api-invoice-check-payment": ("post", "/api/v1/invoices/{invoice_key}/check-payment", (409, 409, 401, 401)),
     "api-exports": ("post", "/api/v1/exports", (400, 400, 401, 401)),  # 400: an empty request, past the gate
     "api-export": ("get", "/api/v1/exports/{batch}", (200, 200, 401, 401)),
+    "api-expense-imports": ("post", "/api/v1/expense-imports", (400, 400, 401, 401)),  # 400: import switched off
+    "api-expense-import": ("get", "/api/v1/expense-imports/{expense_import}", (200, 200, 401, 401)),
+    "api-expenses": ("get", "/api/v1/expenses", (200, 200, 401, 401)),
+    "api-expense": ("get", "/api/v1/expenses/{expense}", (200, 200, 401, 401)),
+    "api-expense-attachment": ("get", "/api/v1/expenses/{expense}/attachments/{attachment}", (200, 200, 401, 401)),
     "api-credentials": ("get", "/api/v1/credentials", (200, 403, 401, 401)),
     "api-settings": ("get", "/api/v1/settings", (200, 403, 401, 401)),
     "api-schema": ("get", "/api/v1/schema", (200, 200, 200, 200)),
@@ -72,10 +83,11 @@ API = {
 
 def _fill(template, objects):
     return template.format(
-        batch=objects["batch"].pk, invoice=objects["invoice"].pk, credential=objects["credential"].pk, api_key=objects["api_key"].pk,
+        batch=objects["batch"].pk, credential=objects["credential"].pk, api_key=objects["api_key"].pk,
         customer=objects["customer"].pk, project=objects["project"].pk, member=objects["member"].pk,
         customer_key=objects["customer"].external_id, project_key=objects["project"].external_id,
-        invoice_key=objects["invoice"].external_id,
+        invoice_key=objects["invoice"].external_id, invoice=objects["invoice"].pk, expense=objects["expense"].pk,
+        attachment=objects["attachment"].pk, expense_import=objects["expense_import"].pk,
     )
 
 

@@ -1,0 +1,153 @@
+"""Expense import through the API, run by real worker processes against the sandbox over HTTP."""
+
+import base64
+import time
+
+import pytest
+from rest_framework.test import APIClient
+
+from exports.models import Expense, ExpenseImport
+from hub.celery import app
+from sevenoffice.sandbox import accounts as sandbox_accounts
+from tenants import services
+from tenants.models import Department
+from tests.exports.expense_setup import PDF, expense_tenant, remote_project, seed, synced_project
+
+pytestmark = [pytest.mark.e2e]
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200)) * 3
+
+
+def api_for(tenant):
+    _, key = services.api_key_create(tenant=tenant)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def run_import(client, workers, **body):
+    response = client.post("/api/v1/expense-imports", body, format="json")
+    assert response.status_code == 202, response.content
+    assert response.json()["url"].endswith(f"/api/v1/expense-imports/{response.json()['id']}")
+    return wait_finished(client, response.json()["id"], workers)
+
+
+def wait_finished(client, import_id, workers, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(f"/api/v1/expense-imports/{import_id}").json()
+        if body["finished"]:
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"import not finished: {body}\n{workers.logs()[-5000:]}")
+
+
+def reasons(body):
+    return {item["supplier_invoice_number"]: item["reason"] for item in body["skipped"]}
+
+
+def test_import_keeps_approved_posted_expenses_on_the_accounts_and_hub_projects(workers, sandbox):
+    tenant = expense_tenant(accounts="6800, 4000")
+    client = api_for(tenant)
+    build, build_id = synced_project(tenant, "p-build", number="10")
+    _, design_id = synced_project(tenant, "p-design", number="11")
+    seed(sandbox, build_id)  # KL-1001: 1250 incl. VAT on 6800, a PDF
+    seed(sandbox, design_id, supplier_name="Foto AS", supplier_invoice_number="F-9", amount="-500.00",
+         account_no=4000, description="Returned lens",
+         attachment={"name": "f-9.png", "content_base64": base64.b64encode(PNG).decode()})
+    seed(sandbox, build_id, supplier_invoice_number="WRONG-ACCOUNT", account_no=6300)
+    seed(sandbox, build_id, supplier_invoice_number="UNAPPROVED", approved=False)
+    seed(sandbox, build_id, supplier_invoice_number="UNPOSTED", posted=False)
+    seed(sandbox, remote_project(sandbox), supplier_invoice_number="ELSEWHERE")
+    seed(sandbox, None, supplier_invoice_number="NO-PROJECT")
+
+    body = run_import(client, workers)
+
+    assert body["imported"] == 2 and body["failed"] == [], body
+    skipped = reasons(body)
+    assert set(skipped) == {"UNAPPROVED", "ELSEWHERE", "NO-PROJECT"}
+    assert "not approved" in skipped["UNAPPROVED"]
+    assert "not a project in the hub" in skipped["ELSEWHERE"]
+    assert "not posted on a project" in skipped["NO-PROJECT"].lower()
+
+    listed = client.get("/api/v1/expenses", {"project": "p-build"}).json()["results"]
+    assert len(listed) == 1
+    [expense] = listed
+    assert {k: expense[k] for k in ("description", "amount", "supplier_name", "supplier_invoice_number",
+                                     "invoice_date", "project", "billable")} == {
+        "description": "Office supplies", "amount": "1250.00", "supplier_name": "Kontorland AS",
+        "supplier_invoice_number": "KL-1001", "invoice_date": time.strftime("%Y-%m-%d"), "project": "p-build",
+        "billable": False,
+    }
+    [document] = expense["attachments"]
+    assert (document["name"], document["size"]) == ("KL-1001.pdf", len(PDF))
+    download = client.get(document["url"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content) == PDF
+
+    [credit] = client.get("/api/v1/expenses", {"project": "p-design"}).json()["results"]
+    assert (credit["amount"], credit["supplier_name"], credit["attachments"][0]["name"]) == ("-500.00", "Foto AS", "F-9.png")
+    assert b"".join(client.get(credit["attachments"][0]["url"]).streaming_content) == PNG
+    assert Expense.objects.filter(tenant=tenant).count() == 2
+    assert build.expenses.count() == 1
+
+
+def test_billable_default_and_a_rerun_imports_nothing_new_but_picks_up_a_new_one(workers, sandbox):
+    tenant = expense_tenant(billable=True)
+    client = api_for(tenant)
+    _, project_id = synced_project(tenant)
+    seed(sandbox, project_id)
+
+    first = run_import(client, workers)
+    again = run_import(client, workers)
+    seed(sandbox, project_id, supplier_invoice_number="KL-1002", amount="99.90")
+    third = run_import(client, workers)
+
+    assert (first["imported"], again["imported"], third["imported"]) == (1, 0, 1)
+    expenses = client.get("/api/v1/expenses", {"project": "p-1"}).json()["results"]
+    assert sorted(e["supplier_invoice_number"] for e in expenses) == ["KL-1001", "KL-1002"]
+    assert all(e["billable"] for e in expenses)
+    # A full re-read finds both again and imports neither a second time.
+    full = run_import(client, workers, full=True)
+    assert (full["imported"], full["already_imported"]) == (0, 2)
+    assert Expense.objects.filter(tenant=tenant).count() == 2
+
+
+def test_a_failing_client_is_reported_and_the_other_clients_expenses_are_kept(workers, sandbox):
+    tenant = expense_tenant()
+    client = api_for(tenant)
+    _, project_id = synced_project(tenant)
+    seed(sandbox, project_id)
+    seed(sandbox, project_id, supplier_invoice_number="KL-WORD", attachment={"name": "kl.docx", "content_base64": ""})
+    department = Department.objects.create(tenant=tenant, code="TRD", name="Trondheim")
+    services.credential_save(tenant=tenant, username=sandbox_accounts.DEFAULT_USERNAME, password="wrong-password",
+                             identity_id=sandbox_accounts.DEMO_KONSULENT_IDENTITY_ID, departments=[department])
+
+    body = run_import(client, workers)
+
+    assert body["imported"] == 2
+    [failure] = body["failed"]
+    assert failure["client"] == sandbox_accounts.DEMO_KONSULENT_IDENTITY_ID and failure["reason"]
+    assert "not an image or PDF" in reasons(body)["KL-WORD"]
+    word = Expense.objects.get(tenant=tenant, supplier_invoice_number="KL-WORD")
+    assert not word.attachments.exists()
+    run = ExpenseImport.objects.get(pk=body["id"])
+    # The working client moved on; the failing one keeps no mark, so it is read in full next time.
+    assert set(run.watermarks) == {sandbox_accounts.DEMO_AS_IDENTITY_ID}
+
+
+def test_the_periodic_task_imports_for_tenants_that_switched_it_on(workers, sandbox):
+    tenant = expense_tenant()
+    _, project_id = synced_project(tenant)
+    seed(sandbox, project_id)
+    switched_off = expense_tenant("off")
+    services.integration_settings_update(tenant=switched_off, actor=None, expense_import_enabled=False)
+
+    app.send_task("exports.expense_import_due")
+
+    deadline = time.monotonic() + 60
+    while not ExpenseImport.objects.filter(tenant=tenant, status="finished").exists():
+        assert time.monotonic() < deadline, workers.logs()[-5000:]
+        time.sleep(0.3)
+    run = ExpenseImport.objects.get(tenant=tenant)
+    assert (run.trigger, run.imported) == ("scheduled", 1)
+    assert not ExpenseImport.objects.filter(tenant=switched_off).exists()
