@@ -286,3 +286,13 @@ def test_receipt_page_and_its_updates_show_orders_as_orders(sandbox, demo_tenant
     updates = client.get(f"/exports/{batch.pk}/updates").json()["items"]
     assert updates[0]["sevenoffice_document"] == f"Order {item.sevenoffice_order_id}"
     assert updates[0]["sent_as"] == "order" and updates[0]["number_differs"] is False
+
+
+def test_an_order_exported_again_is_a_duplicate_that_names_the_order(sandbox, demo_tenant):
+    invoice = trondheim(demo_tenant)[0]
+    first = ExportItem.objects.get(batch=export(demo_tenant, [invoice]))
+    again = ExportItem.objects.get(batch=export(demo_tenant, [invoice]))
+    assert again.status == S.DUPLICATE and again.sent_as == SentAs.ORDER
+    assert again.message == f"Already exported in export {first.batch_id} as 24SO order {first.sevenoffice_order_id}."
+    assert again.sevenoffice_document == first.sevenoffice_document == f"Order {first.sevenoffice_order_id}"
+    assert len(so_data(sandbox)["orders"]) == 1
