@@ -363,7 +363,7 @@ def _wait_for_holders(waiting) -> dict[int, int]:
         if len(ids) == len(waiting):
             return ids
         if time.monotonic() > deadline:
-            raise so_errors.RemoteUnavailable("another worker is still sending these customers to 24SO")
+            raise so_errors.RemoteUnavailable("another worker is still sending these customers to 24SO", ambiguous=False)
         time.sleep(0.2)
 
 

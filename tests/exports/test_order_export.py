@@ -195,10 +195,10 @@ def test_a_customer_changed_since_its_last_sync_is_updated_before_the_order(sand
     assert company["Addresses"]["Post"]["Street"] == "Nyveien 7"
 
 
-def test_a_credit_note_goes_as_an_order_pointing_at_the_credited_order(sandbox, demo_tenant):
-    credited = trondheim(demo_tenant)[0]
+def rental_credit_note(tenant):
+    credited = trondheim(tenant)[0]
     credit_note = Invoice.objects.create(
-        tenant=demo_tenant, department=credited.department, external_id="cn-rental", number=90001, kind="credit_note",
+        tenant=tenant, department=credited.department, external_id="cn-rental", number=90001, kind="credit_note",
         credits=credited, customer=credited.customer, invoice_date=credited.invoice_date, due_date=credited.due_date,
     )
     rental = next(line for line in credited.lines.all() if line.period_start)
@@ -207,6 +207,11 @@ def test_a_credit_note_goes_as_an_order_pointing_at_the_credited_order(sandbox, 
         quantity=-rental.quantity, unit_price=rental.unit_price, vat_rate=rental.vat_rate,
         period_start=rental.period_start, period_end=rental.period_end,
     )
+    return credit_note
+
+
+def test_a_credit_note_goes_as_an_order_pointing_at_the_credited_order(sandbox, demo_tenant):
+    credit_note = rental_credit_note(demo_tenant)
     export(demo_tenant, [credit_note.credits, credit_note])
     credited = ExportItem.objects.get(invoice=credit_note.credits)
     item = ExportItem.objects.get(invoice=credit_note)
@@ -295,4 +300,34 @@ def test_an_order_exported_again_is_a_duplicate_that_names_the_order(sandbox, de
     assert again.status == S.DUPLICATE and again.sent_as == SentAs.ORDER
     assert again.message == f"Already exported in export {first.batch_id} as 24SO order {first.sevenoffice_order_id}."
     assert again.sevenoffice_document == first.sevenoffice_document == f"Order {first.sevenoffice_order_id}"
+    assert len(so_data(sandbox)["orders"]) == 1
+
+
+def test_confirmation_names_the_generic_product_for_orders_and_checks_no_invoice_numbers(sandbox, demo_tenant, client):
+    invoice = trondheim(demo_tenant)[0]
+    # 24SO already has an invoice under this number; for an order that means nothing.
+    sandbox.set_invoice_series(invoice.number, username=sandbox_accounts.DEFAULT_USERNAME, identity_id=ORDERS_CLIENT)
+    so = so_client()
+    from sevenoffice.types import InvoiceOrder, InvoiceRow, OrderStatus
+
+    other = so.save_company(Company(name="Someone else"))
+    so.save_invoice(InvoiceOrder(customer_id=other.id, order_status=OrderStatus.INVOICED, rows=(
+        InvoiceRow(product_id=so.save_product(Product(name="Thing", category_id=1)).id, quantity=Decimal(1)),)))
+    client.login(username="accountant", password="demo-accountant-pass")
+    page = client.post("/exports/confirm/", {"invoice": [invoice.pk]}).content.decode()
+    assert f"New products: {GENERIC_PRODUCT}" in page
+    assert "already has another invoice" not in page
+    export(demo_tenant, [invoice])
+    page = client.post("/exports/confirm/", {"invoice": [trondheim(demo_tenant)[1].pk]}).content.decode()
+    assert "New products" not in page  # the generic product is known now
+
+
+def test_a_credit_note_sent_as_an_invoice_cannot_credit_an_order_and_says_so(sandbox, demo_tenant):
+    credit_note = rental_credit_note(demo_tenant)
+    export(demo_tenant, [credit_note.credits])
+    demo_tenant.departments.filter(code="TRONDHEIM").update(export_mode=ExportMode.INVOICE)
+    item = ExportItem.objects.get(batch=export(demo_tenant, [credit_note]))
+    order_id = ExportItem.objects.get(invoice=credit_note.credits).sevenoffice_order_id
+    assert item.status == S.FAILED
+    assert f"went to 24SevenOffice as order {order_id}, not as an invoice" in item.message
     assert len(so_data(sandbox)["orders"]) == 1
