@@ -34,14 +34,19 @@ def resolve_in_thread(tenant, identity_id, outcome):
     return thread
 
 
-@pytest.mark.parametrize("give_up", ["stale", "refused"])
-def test_a_waiting_worker_stops_when_the_claimer_gives_up(give_up):
+def waiter_on_a_fresh_claim():
+    """Another worker claimed "Rental" just now; a second one (in a thread) waits for its id."""
     tenant = Tenant.objects.create(slug="t", name="T")
     identity_id = uuid.uuid4()
     claim = SevenOfficeBinding.objects.create(tenant=tenant, identity_id=identity_id, kind=BindingKind.GENERIC_PRODUCT,
                                               key="Rental", claimed_at=timezone.now())
     outcome = {}
-    thread = resolve_in_thread(tenant, identity_id, outcome)
+    return claim, outcome, resolve_in_thread(tenant, identity_id, outcome)
+
+
+@pytest.mark.parametrize("give_up", ["stale", "refused"])
+def test_a_waiting_worker_stops_when_the_claimer_gives_up(give_up):
+    claim, outcome, thread = waiter_on_a_fresh_claim()
     time.sleep(0.6)
     assert thread.is_alive()  # waiting for the claimer's id
     if give_up == "stale":  # the claimer's create failed ambiguously: its claim is left stale
@@ -55,12 +60,7 @@ def test_a_waiting_worker_stops_when_the_claimer_gives_up(give_up):
 
 
 def test_a_waiting_worker_gets_the_id_the_claimer_records():
-    tenant = Tenant.objects.create(slug="t", name="T")
-    identity_id = uuid.uuid4()
-    claim = SevenOfficeBinding.objects.create(tenant=tenant, identity_id=identity_id, kind=BindingKind.GENERIC_PRODUCT,
-                                              key="Rental", claimed_at=timezone.now())
-    outcome = {}
-    thread = resolve_in_thread(tenant, identity_id, outcome)
+    claim, outcome, thread = waiter_on_a_fresh_claim()
     time.sleep(0.4)
     SevenOfficeBinding.objects.filter(pk=claim.pk).update(sevenoffice_id=42)
     thread.join(timeout=5)
