@@ -23,6 +23,9 @@ WAIT_SECONDS = 30
 class BindingBusy(RemoteUnavailable):
     """Another worker is still creating this record in 24SO; try again shortly."""
 
+    def __init__(self, message: str):
+        super().__init__(message, ambiguous=False)  # nothing was sent by this worker
+
 
 def bindings_resolve(
     *,
@@ -107,6 +110,11 @@ def _wait_for(scope, keys) -> dict[str, int]:
         )
         if len(done) == len(keys):
             return done
-        if time.monotonic() > deadline:
+        stale = timezone.now() - timedelta(seconds=CLAIM_STALE_SECONDS)
+        pending = SevenOfficeBinding.objects.filter(**scope, key__in=keys, sevenoffice_id__isnull=True)
+        # The claimer gave up, died, or 24SO refused the record (its claim is gone): waiting
+        # longer brings nothing; the retry claims the key itself.
+        abandoned = pending.filter(claimed_at__lt=stale).exists() or len(done) + pending.count() < len(keys)
+        if abandoned or time.monotonic() > deadline:
             raise BindingBusy(f"another worker is still creating {scope['kind']} records in 24SO")
         time.sleep(0.2)

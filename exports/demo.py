@@ -1,5 +1,7 @@
 """Demo data: a staffing company with four departments, one user per role, scoped 24SO
-credentials for all but one department, customers, projects and a few hundred invoices."""
+credentials for all but one department, customers, projects and a few hundred invoices.
+Trondheim also rents out machines: it sends orders (generic product "Rental" in category
+"Rentals") whose rental rows carry their periods."""
 
 import random
 from datetime import date, timedelta
@@ -10,11 +12,18 @@ from django.db import transaction
 
 from exports.models import Customer, Invoice, InvoiceKind, InvoiceLine, Project
 from tenants import services as tenant_services
-from tenants.models import Department
+from tenants.models import Department, ExportMode
 
 DEMO_PASSWORDS = {"admin": "demo-admin-pass", "accountant": "demo-accountant-pass", "ops": "demo-ops-pass"}
 # code, name, the department's id in 24SO (the sandbox has 1-3 in each client)
 DEPARTMENTS = [("OSLO", "Oslo", 1), ("BERGEN", "Bergen", 2), ("TRONDHEIM", "Trondheim", 3), ("STAVANGER", "Stavanger", None)]
+ORDER_DEPARTMENT = "TRONDHEIM"  # sends orders for an accountant to publish in 24SO
+GENERIC_PRODUCT, GENERIC_CATEGORY = "Rental", "Rentals"
+RENTALS = [  # number, item, price per day, VAT
+    ("R-10", "Tractor", Decimal("1800.00"), Decimal("25")),
+    ("R-20", "Mini excavator", Decimal("2400.00"), Decimal("25")),
+    ("R-30", "Car trailer", Decimal("450.00"), Decimal("25")),
+]
 PRODUCTS = [
     ("P-100", "Consulting hour", Decimal("1250.00"), Decimal("25")),
     ("P-110", "Senior consulting hour", Decimal("1650.00"), Decimal("25")),
@@ -36,7 +45,10 @@ def demo_seed(*, slug: str = "demo", username: str, password: str, identities: l
         tenant, _ = tenant_services.tenant_create(slug=slug, name="Demo Bemanning AS")
         departments = {
             code: Department.objects.get_or_create(
-                tenant=tenant, code=code, defaults={"name": name, "sevenoffice_department_id": remote_id}
+                tenant=tenant, code=code, defaults={
+                    "name": name, "sevenoffice_department_id": remote_id,
+                    "export_mode": ExportMode.ORDER if code == ORDER_DEPARTMENT else "",
+                },
             )[0]
             for code, name, remote_id in DEPARTMENTS
         }
@@ -56,6 +68,8 @@ def demo_seed(*, slug: str = "demo", username: str, password: str, identities: l
             )
         settings = tenant_services.integration_settings(tenant)
         settings.active = settings.invoice_export_enabled = True
+        settings.generic_product_name = settings.generic_product_name or GENERIC_PRODUCT
+        settings.generic_product_category = settings.generic_product_category or GENERIC_CATEGORY
         settings.save()
         customers = _seed_customers(tenant, rng)
         projects = _seed_projects(tenant, customers, rng)
@@ -95,6 +109,7 @@ def _seed_invoices(tenant, departments, customers, projects, count, rng):
     today = date.today()
     lines = []
     created = []
+    rentals = random.Random(2027)  # its own draws, so the other invoices stay as they were
     for n in range(count):
         number = 1001 + n
         credits = None
@@ -119,4 +134,17 @@ def _seed_invoices(tenant, departments, customers, projects, count, rng):
                 quantity=-quantity if credits else quantity, unit_price=price,
                 discount_percent=Decimal(rng.choice([0, 0, 0, 5, 10])), vat_rate=vat,
             ))
+        if invoice.department.code == ORDER_DEPARTMENT and not credits:
+            lines.append(_rental_line(invoice, position + 1, rentals))
     InvoiceLine.objects.bulk_create(lines)
+
+
+def _rental_line(invoice, position, rng) -> InvoiceLine:
+    """One rented machine for a few days ending on the invoice date, charged per day."""
+    product_number, item, per_day, vat = rng.choice(RENTALS)
+    days = rng.randrange(1, 8)
+    end = invoice.invoice_date
+    return InvoiceLine(
+        invoice=invoice, position=position, product_number=product_number, product_name=item, quantity=Decimal(days),
+        unit_price=per_day, vat_rate=vat, period_start=end - timedelta(days=days - 1), period_end=end,
+    )

@@ -6,6 +6,7 @@ from django.db.models import Q
 from tenants.models import Department, Tenant
 
 CENT = Decimal("0.01")
+ROW_NAME_MAX = 300  # InvoiceRow.Name in 24SO
 
 
 class Customer(models.Model):
@@ -147,10 +148,20 @@ class InvoiceLine(models.Model):
     unit_price = models.DecimalField(max_digits=14, decimal_places=2, help_text="Excluding VAT.")
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    period_start = models.DateField(null=True, blank=True, help_text="First day of a rental or service period.")
+    period_end = models.DateField(null=True, blank=True, help_text="Last day of the period.")
 
     class Meta:
         ordering = ["position"]
-        constraints = [models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position_unique"),
+            models.CheckConstraint(
+                condition=(Q(period_start__isnull=True, period_end__isnull=True)
+                           | Q(period_start__isnull=False, period_end__isnull=False,
+                                period_end__gte=models.F("period_start"))),
+                name="invoice_line_period_complete_and_ordered",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.quantity} × {self.product_name}"
@@ -163,6 +174,15 @@ class InvoiceLine(models.Model):
     @property
     def vat_amount(self) -> Decimal:
         return (self.net_amount * self.vat_rate / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def sevenoffice_name(self) -> str:
+        """The 24SO row name: the product, and its period when it has one, e.g.
+        "Tractor (2021-01-10 – 2021-01-12)"; the product name gives way to 24SO's 300-char cap."""
+        if self.period_start is None:
+            return self.product_name[:ROW_NAME_MAX]
+        period = f" ({self.period_start.isoformat()} – {self.period_end.isoformat()})"
+        return self.product_name[: ROW_NAME_MAX - len(period)] + period
 
 
 class ExportStatus(models.TextChoices):
@@ -252,7 +272,19 @@ class ExportItem(models.Model):
     @property
     def number_differs(self) -> bool:
         """24SO assigned another number than the hub's: its invoice series needs aligning."""
-        return self.sevenoffice_invoice_id is not None and self.sevenoffice_invoice_id != self.invoice.number
+        return (self.sent_as != SentAs.ORDER and self.sevenoffice_invoice_id is not None
+                and self.sevenoffice_invoice_id != self.invoice.number)
+
+    @property
+    def sevenoffice_document(self) -> str:
+        """What 24SO holds for this item, as people say it: "Invoice 10001", "Order 12"."""
+        if self.sent_as == SentAs.ORDER and self.sevenoffice_order_id is not None:
+            return f"Order {self.sevenoffice_order_id}"
+        if self.sevenoffice_invoice_id is not None:
+            return f"Invoice {self.sevenoffice_invoice_id}"
+        if self.sevenoffice_transaction_no is not None:
+            return f"Voucher {self.sevenoffice_transaction_no}"
+        return ""
 
 
 class BindingKind(models.TextChoices):
@@ -260,6 +292,7 @@ class BindingKind(models.TextChoices):
     PROJECT = "project", "Project"
     PRODUCT = "product", "Product"
     PRODUCT_CATEGORY = "product_category", "Product category"
+    GENERIC_PRODUCT = "generic_product", "Generic product"  # keyed by its name, the tenant's setting
 
 
 class SyncStatus(models.TextChoices):
@@ -289,7 +322,7 @@ class SevenOfficeBinding(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
     identity_id = models.UUIDField()
     kind = models.CharField(max_length=20, choices=BindingKind.choices)
-    key = models.CharField(max_length=120, help_text="The hub's key: a record id or a product number.")
+    key = models.CharField(max_length=150, help_text="The hub's key: a record id, a product number or a name.")
     sevenoffice_id = models.BigIntegerField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     synced_at = models.DateTimeField(null=True, blank=True)

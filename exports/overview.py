@@ -14,12 +14,13 @@ from exports.models import (
     Invoice,
     InvoiceKind,
     InvoiceLine,
+    SentAs,
     SevenOfficeBinding,
 )
-from exports.transfer import RECONCILE_PROPERTIES, hub_reference
+from exports.transfer import RECONCILE_PROPERTIES, document_route, hub_reference, orders_sent_by_hub
 from exports.sync import client_for
 from sevenoffice.errors import SevenOfficeError
-from tenants.services import credentials_by_department
+from tenants.services import credential_identity, credentials_by_department, integration_settings
 
 NOT_EXPORTED = "not_exported"
 FILTER_NAMES = ("department", "customer", "number", "date_from", "date_to", "status")
@@ -78,6 +79,7 @@ class PreviewRow:
     net: Decimal
     vat: Decimal
     problems: list[str] = field(default_factory=list)
+    sent_as: str = SentAs.INVOICE
 
     @property
     def total(self) -> Decimal:
@@ -116,11 +118,13 @@ def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
         )
     )
     # Only the bindings these invoices can use: their customers and product numbers.
+    integration = integration_settings(tenant)
+    generic = integration.generic_product_name.strip()
     keys = {str(i.customer_id) for i in invoices} | {line.product_number for i in invoices for line in i.lines.all()}
     bound = set(
         SevenOfficeBinding.objects.filter(
-            tenant=tenant, sevenoffice_id__isnull=False, kind__in=(BindingKind.CUSTOMER, BindingKind.PRODUCT),
-            key__in=keys,
+            tenant=tenant, sevenoffice_id__isnull=False,
+            kind__in=(BindingKind.CUSTOMER, BindingKind.PRODUCT, BindingKind.GENERIC_PRODUCT), key__in=keys | {generic},
         ).values_list("identity_id", "kind", "key")
     )
     selected = {i.pk for i in invoices}
@@ -134,9 +138,13 @@ def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
         credential = serving.get(invoice.department_id)
         identity = credential.identity_id if credential else None
         lines = list(invoice.lines.all())
-        new_products = sorted(
-            {line.product_number for line in lines if (identity, BindingKind.PRODUCT, line.product_number) not in bound}
-        )
+        route = document_route(invoice, integration)
+        if route == SentAs.ORDER and generic:  # every row uses the one generic product
+            new_products = [] if (identity, BindingKind.GENERIC_PRODUCT, generic) in bound else [generic]
+        else:
+            new_products = sorted(
+                {line.product_number for line in lines if (identity, BindingKind.PRODUCT, line.product_number) not in bound}
+            )
         sign = -1 if invoice.kind == InvoiceKind.CREDIT_NOTE else 1
         row = PreviewRow(
             invoice=invoice,
@@ -146,6 +154,7 @@ def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
             new_products=new_products,
             net=sign * sum((abs(line.net_amount) for line in lines), Decimal("0")),
             vat=sign * sum((abs(line.vat_amount) for line in lines), Decimal("0")),
+            sent_as=route,
         )
         if credential is None:
             row.problems.append(f"Department {invoice.department.code} has no 24SevenOffice credential: login error.")
@@ -170,7 +179,8 @@ def preview_check_24so(rows: list[PreviewRow]) -> list[str]:
     notes = []
     by_credential: dict[int, list[PreviewRow]] = {}
     for row in rows:
-        if row.credential is not None and not row.problems:
+        # Orders get their invoice number only when published in 24SO: nothing to compare.
+        if row.credential is not None and not row.problems and row.sent_as != SentAs.ORDER:
             by_credential.setdefault(row.credential.pk, []).append(row)
     for group in by_credential.values():
         credential = group[0].credential
@@ -184,7 +194,8 @@ def preview_check_24so(rows: list[PreviewRow]) -> list[str]:
             notes.append(f"24SevenOffice could not be asked about {credential.username}'s invoices now ({exc}); "
                          "the export checks again before sending anything.")
             continue
-        held = {order.invoice_id: order for order in found}
+        hub_orders = orders_sent_by_hub(credential_identity(credential), [o.order_id for o in found])
+        held = {order.invoice_id: order for order in found if order.order_id not in hub_orders}
         for row in group:
             order = held.get(row.invoice.number)
             if order is None:

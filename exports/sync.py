@@ -298,13 +298,15 @@ def company_for(customer, remote_id: int | None = None) -> Company:
 
 def customer_ids_for_export(client, tenant, identity_id, customers) -> dict[int, int | Exception]:
     """24SO ids in this client for a chunk's customers: known ones from their bindings; new
-    ones matched with reads and written in one SaveCompanies call, not one call each.
+    ones matched with reads and written in one SaveCompanies call, not one call each; known
+    ones changed since their last push (address and the like) are updated in that call too.
     A customer waiting for an admin's choice or refused by 24SO maps to the exception."""
     results: dict[int, int | Exception] = {}
     todo = []
     for customer in customers:
         binding = _binding(tenant, identity_id, BindingKind.CUSTOMER, customer.pk)
-        if binding.sevenoffice_id and binding.sync_status != SyncStatus.NEEDS_DECISION:
+        current = binding.version_synced >= customer.sync_version
+        if binding.sevenoffice_id and binding.sync_status != SyncStatus.NEEDS_DECISION and current:
             results[customer.pk] = binding.sevenoffice_id
         elif binding.sync_status == SyncStatus.NEEDS_DECISION and not binding.chosen_sevenoffice_id:
             results[customer.pk] = SyncBlocked(binding.sync_message)
@@ -329,7 +331,8 @@ def customer_ids_for_export(client, tenant, identity_id, customers) -> dict[int,
             result = outcomes.get(customer.pk)
             if result is not None and not result.ok:
                 _set(binding, sync_status=SyncStatus.ERROR, sync_message=f"24SevenOffice refused it: {result.error.message}")
-                results[customer.pk] = so_errors.RecordRejected(result.error.type, result.error.message)
+                # A refused update leaves the customer in 24SO as it was: still good to invoice.
+                results[customer.pk] = match.remote_id or so_errors.RecordRejected(result.error.type, result.error.message)
                 continue
             remote_id = (result.record.id if result is not None and result.record.id else None) or match.remote_id
             _set(binding, sevenoffice_id=remote_id, match_rule=match.rule or binding.match_rule, sync_status=SyncStatus.SYNCED,
@@ -360,7 +363,7 @@ def _wait_for_holders(waiting) -> dict[int, int]:
         if len(ids) == len(waiting):
             return ids
         if time.monotonic() > deadline:
-            raise so_errors.RemoteUnavailable("another worker is still sending these customers to 24SO")
+            raise so_errors.RemoteUnavailable("another worker is still sending these customers to 24SO", ambiguous=False)
         time.sleep(0.2)
 
 

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.utils import timezone
 
-from exports import alerts, bindings, sync, transitions
+from exports import alerts, bindings, products, sync, transitions
 from exports.models import (
     BindingKind,
     ExportBatch,
@@ -33,7 +33,7 @@ from exports.models import (
     SevenOfficeBinding,
 )
 from sevenoffice import errors as so_errors
-from sevenoffice.types import InvoiceOrder, InvoiceRow, OrderStatus, Product, ProductCategory
+from sevenoffice.types import InvoiceOrder, InvoiceRow, OrderStatus, Product
 from tenants.models import ExportMode, PostingMode, SevenOfficeCredential
 from tenants.services import credential_identity, credentials_by_department, integration_settings
 
@@ -65,6 +65,16 @@ def document_route(invoice: Invoice, integration) -> str:
 def hub_reference(invoice: Invoice) -> str:
     """What the hub writes in ReferenceNumber so it can recognise its own invoices in 24SO."""
     return f"HUB-{invoice.pk}/{invoice.number}"
+
+
+def orders_sent_by_hub(identity_id, order_ids) -> set[int]:
+    """Which of these 24SO orders the hub sent as orders: published there later, they get
+    numbers from 24SO's invoice series that may equal a hub invoice's number by chance."""
+    return set(
+        ExportItem.objects.filter(
+            status=S.DONE, sent_as=SentAs.ORDER, sevenoffice_identity_id=identity_id, sevenoffice_order_id__in=order_ids
+        ).values_list("sevenoffice_order_id", flat=True)
+    )
 
 
 # --- Receipts -------------------------------------------------------------------------------
@@ -216,7 +226,8 @@ def _send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
         transitions.transition(
             [i.pk for i in waiting], to=S.QUEUED, expect=(S.IN_TRANSFER,), token=waiting[0].claim_token,
             message=outcomes[waiting[0].pk].message,
-            lease_until=None, claim_token=None, attempts=F("attempts") - 1,  # waiting is not a failed attempt next_attempt_at=timezone.now() + timedelta(seconds=DISPATCH_GRACE_SECONDS),
+            lease_until=None, claim_token=None, attempts=F("attempts") - 1,  # waiting is not a failed attempt
+            next_attempt_at=timezone.now() + timedelta(seconds=DISPATCH_GRACE_SECONDS),
         )
         _enqueue_on_commit(credential_id, [i.pk for i in waiting], countdown=WAIT_FOR_CREDITED_SECONDS)
 
@@ -250,8 +261,9 @@ def _settle_unclaimable(item_ids, claimed):
         if live is not None:
             transitions.transition(
                 [item.pk], to=S.DUPLICATE, expect=(S.QUEUED,),
-                message=f"Already exported in export {live.batch_id} as 24SO invoice {live.sevenoffice_invoice_id}.",
-                sevenoffice_invoice_id=live.sevenoffice_invoice_id,
+                message=f"Already exported in export {live.batch_id} as 24SO {live.sevenoffice_document.lower() or 'document'}.",
+                sevenoffice_invoice_id=live.sevenoffice_invoice_id, sevenoffice_order_id=live.sevenoffice_order_id,
+                sent_as=live.sent_as,
             )
 
 
@@ -296,6 +308,9 @@ def retry_delay(attempts: int) -> float:
 class ChunkSender:
     """Everything one SaveInvoices call needs, gathered with as few 24SO calls as possible."""
 
+    order_status = OrderStatus.INVOICED  # 24SO invoices it at once and assigns the invoice number
+    reconciles_by_number = True  # 24SO's invoice number is meant to be the hub's
+
     def __init__(self, credential: SevenOfficeCredential, items: list[ExportItem]):
         self.credential = credential
         self.items = items
@@ -333,8 +348,12 @@ class ChunkSender:
     def _reconcile(self, outcomes) -> list[ExportItem]:
         """Before sending: invoices 24SO already holds. Ours (our reference on it, from a
         write whose answer was lost) are done; another invoice under our number is a duplicate."""
-        numbers = [item.invoice.number for item in self.items]
-        found = self.client.get_invoices(invoice_ids=numbers, invoice_properties=RECONCILE_PROPERTIES, row_properties=())
+        found = []
+        if self.reconciles_by_number:
+            numbers = [item.invoice.number for item in self.items]
+            found = self.client.get_invoices(
+                invoice_ids=numbers, invoice_properties=RECONCILE_PROPERTIES, row_properties=()
+            )
         retried = [item for item in self.items if item.sent_at is not None]
         if retried:
             since = min(item.sent_at for item in retried) - PREVIOUS_WRITE_WINDOW
@@ -348,11 +367,13 @@ class ChunkSender:
                     invoice_properties=RECONCILE_PROPERTIES, row_properties=(),
                 )
         by_reference = {o.reference_number: o for o in found if o.reference_number}
-        by_number = {o.invoice_id: o for o in found if o.invoice_id}
+        # An order the hub sent, published in 24SO since, is no other invoice under our number.
+        hub_orders = orders_sent_by_hub(self.identity_id, [o.order_id for o in found if o.invoice_id])
+        by_number = {o.invoice_id: o for o in found if o.invoice_id and o.order_id not in hub_orders}
         pending = []
         for item in self.items:
             ours = by_reference.get(hub_reference(item.invoice))
-            other = by_number.get(item.invoice.number)
+            other = by_number.get(item.invoice.number) if self.reconciles_by_number else None
             if ours is not None:
                 outcomes[item.pk] = Outcome(
                     S.DONE, "Already in 24SevenOffice from an earlier attempt; not sent again.",
@@ -390,30 +411,19 @@ class ChunkSender:
         customer_id = customers.get(str(invoice.customer_id))
         if not isinstance(customer_id, int):
             raise OrderNotReady(f"Customer {invoice.customer.name} is not in 24SevenOffice: {customer_id}")
-        credited_invoice_id = None
-        if invoice.kind == InvoiceKind.CREDIT_NOTE:
-            credited = ExportItem.objects.filter(invoice_id=invoice.credits_id, status=S.DONE).first()
-            if credited is None or credited.sevenoffice_invoice_id is None:
-                if ExportItem.objects.filter(invoice_id=invoice.credits_id, status__in=OPEN_STATUSES).exists():
-                    raise CreditedInvoicePending(
-                        f"Waiting for the credited invoice {invoice.credits.number} to reach 24SevenOffice."
-                    )
-                raise OrderNotReady(
-                    f"The credited invoice {invoice.credits.number} is not in 24SevenOffice yet; export it first."
-                )
-            credited_invoice_id = credited.sevenoffice_invoice_id
+        credited = self._credited(invoice) if invoice.kind == InvoiceKind.CREDIT_NOTE else {}
         sign = -1 if invoice.kind == InvoiceKind.CREDIT_NOTE else 1
         rows = []
         for line in invoice.lines.all():
             product_id = products.get(line.product_number)
             if not isinstance(product_id, int):
-                raise OrderNotReady(f"Product {line.product_number} could not be created in 24SevenOffice: {product_id}")
+                raise OrderNotReady(self._product_problem(line, product_id))
             tax = tax_codes.get(line.vat_rate.normalize())
-            if tax is None:
-                raise OrderNotReady(f"24SevenOffice has no VAT code for {line.vat_rate.normalize()} %.")
+            if tax is None:  # never a guessed code: the accountant fixes the rate or adds the code
+                raise OrderNotReady(f"24SevenOffice has no VAT code for {line.vat_rate.normalize():f} %.")
             rows.append(
                 InvoiceRow(
-                    product_id=product_id, name=line.product_name, quantity=sign * abs(line.quantity),
+                    product_id=product_id, name=line.sevenoffice_name, quantity=sign * abs(line.quantity),
                     price=line.unit_price, discount_rate=line.discount_percent, sequence_number=line.position,
                     tax_code=int(tax.no) if tax.no and tax.no.isdigit() else tax.id,
                 )
@@ -421,7 +431,7 @@ class ChunkSender:
         project_id = projects.get(str(invoice.project_id)) if invoice.project_id else None  # None: not synced yet
         return InvoiceOrder(
             customer_id=customer_id,
-            order_status=OrderStatus.INVOICED,
+            order_status=self.order_status,
             rows=tuple(rows),
             date_ordered=invoice.invoice_date,
             payment_time=max((invoice.due_date - invoice.invoice_date).days, 0),
@@ -433,8 +443,26 @@ class ChunkSender:
             # An organisation customer: 24SO has the organisation; the person goes on the invoice.
             invoice_title=invoice.customer.name[:300] if invoice.customer.organization_name else None,
             currency=invoice.currency or None,
-            reference_invoice_id=credited_invoice_id,
+            **credited,
         )
+
+    def _credited(self, invoice) -> dict:
+        """What a credit note refers to in 24SO (ReferenceInvoiceId); raises OrderNotReady
+        while the credited invoice is not there."""
+        credited = ExportItem.objects.filter(invoice_id=invoice.credits_id, status=S.DONE).first()
+        if credited is not None and credited.sevenoffice_invoice_id is not None:
+            return {"reference_invoice_id": credited.sevenoffice_invoice_id}
+        if credited is not None and credited.sent_as == SentAs.ORDER:
+            raise OrderNotReady(
+                f"The credited invoice {invoice.credits.number} went to 24SevenOffice as order "
+                f"{credited.sevenoffice_order_id}, not as an invoice; credit it there once it is published."
+            )
+        if ExportItem.objects.filter(invoice_id=invoice.credits_id, status__in=OPEN_STATUSES).exists():
+            raise CreditedInvoicePending(f"Waiting for the credited invoice {invoice.credits.number} to reach 24SevenOffice.")
+        raise OrderNotReady(f"The credited invoice {invoice.credits.number} is not in 24SevenOffice yet; export it first.")
+
+    def _product_problem(self, line, error) -> str:
+        return f"Product {line.product_number} could not be created in 24SevenOffice: {error}"
 
     def _outcome(self, item, result) -> Outcome:
         if result.ok:
@@ -473,23 +501,13 @@ class ChunkSender:
 
         def make(keys):
             category_id = self._category_id()
-            products = [Product(name=names[k][:125], no=k, category_id=category_id) for k in keys]
-            return _ids_or_errors(keys, self.client.save_products(products))
+            new = [Product(name=names[k][:125], no=k, category_id=category_id) for k in keys]
+            return products.ids_or_errors(keys, self.client.save_products(new))
 
         return self._resolve(BindingKind.PRODUCT, names, lookup, make)
 
     def _category_id(self) -> int:
-        def lookup(keys):
-            return {c.name: c.id for c in self.client.get_product_categories() if c.name in keys and c.id}
-
-        def make(keys):
-            return _ids_or_errors(keys, self.client.save_product_categories([ProductCategory(name=k) for k in keys]))
-
-        result = self._resolve(BindingKind.PRODUCT_CATEGORY, {PRODUCT_CATEGORY_NAME: None}, lookup, make)
-        category_id = result[PRODUCT_CATEGORY_NAME]
-        if not isinstance(category_id, int):
-            raise so_errors.RecordRejected(None, f"product category could not be created: {category_id}")
-        return category_id
+        return products.category_id_for(self.client, self.tenant, self.identity_id, PRODUCT_CATEGORY_NAME)
 
     def _resolve(self, kind, records: dict, lookup, make):
         return bindings.bindings_resolve(
@@ -497,8 +515,51 @@ class ChunkSender:
         )
 
 
+class OrderSender(ChunkSender):
+    """Orders ("data for accounting"): 24SO keeps them as orders, unsent to the customer,
+    until someone there publishes them as invoices. Rows may all use one generic product."""
+
+    # OrderSlipStateType "ForInvoicing" is the state of an order waiting to be invoiced: it
+    # stays an order (no invoice number, no ledger lines, nothing goes to the customer) until
+    # someone publishes it inside 24SO. Draft and Offer would read as unconfirmed quotes, and
+    # Invoiced would invoice it at once.
+    order_status = OrderStatus.FOR_INVOICING
+    generic_name = ""
+    # 24SO numbers an order's invoice only when it is published, so an invoice under the hub's
+    # number says nothing about this order: our ReferenceNumber alone finds it again.
+    reconciles_by_number = False
+
+    def _product_ids(self, items) -> dict[str, int | Exception]:
+        """With a generic product set, every row uses it, whatever its product number."""
+        integration = integration_settings(self.tenant)
+        self.generic_name = integration.generic_product_name.strip()
+        if not self.generic_name:
+            return super()._product_ids(items)
+        product_id = products.generic_product_id(
+            self.client, self.tenant, self.identity_id, name=self.generic_name,
+            category=integration.generic_product_category.strip() or PRODUCT_CATEGORY_NAME,
+        )
+        return {line.product_number: product_id for item in items for line in item.invoice.lines.all()}
+
+    def _product_problem(self, line, error) -> str:
+        if self.generic_name:
+            return f"The generic product {self.generic_name} could not be found or created in 24SevenOffice: {error}"
+        return super()._product_problem(line, error)
+
+    def _credited(self, invoice) -> dict:
+        """A credit note goes as an order too (negative rows), pointing at the credited order
+        (ReferenceOrderId), or at its invoice when that went as an invoice; someone publishes
+        it in 24SO as the credit note."""
+        credited = ExportItem.objects.filter(invoice_id=invoice.credits_id, status=S.DONE).first()
+        if credited is not None and credited.sevenoffice_invoice_id is not None:
+            return {"reference_invoice_id": credited.sevenoffice_invoice_id}
+        if credited is not None and credited.sevenoffice_order_id is not None:
+            return {"reference_order_id": credited.sevenoffice_order_id}
+        return super()._credited(invoice)
+
+
 # The sender class for each route (SentAs value): send() -> {item pk: Outcome}.
-SENDERS = {SentAs.INVOICE: ChunkSender, SentAs.ORDER: ChunkSender}
+SENDERS = {SentAs.INVOICE: ChunkSender, SentAs.ORDER: OrderSender}
 
 RECONCILE_PROPERTIES = ("OrderId", "InvoiceId", "CustomerId", "ReferenceNumber", "OrderStatus")
 TAX_CODES_MAX_AGE = 24 * 3600  # seconds; also refreshed at once when a rate is missing
@@ -510,9 +571,33 @@ def tax_codes_for(client, identity_id: str, rates) -> dict:
     a chunk costs no call unless the list is a day old or lacks one of `rates`."""
     fetched_at, codes = _tax_codes.get(identity_id, (0.0, {}))
     if time.monotonic() - fetched_at > TAX_CODES_MAX_AGE or not set(rates) <= codes.keys():
-        codes = {tax.rate.normalize(): tax for tax in client.get_tax_codes() if tax.rate is not None}
+        codes = sales_tax_codes(client.get_tax_codes())
         _tax_codes[identity_id] = (time.monotonic(), codes)
     return codes
+
+
+# 24SO's list holds purchase codes too, with the same rates as sales codes (1 and 3 are both
+# 25 %). Rows of a sales document take the Norwegian standard (SAF-T) sales code for the rate,
+# preferred in this order; a client with its own codes gets its single non-purchase code for
+# the rate. Several candidates and no standard one: no code, so the document fails, unguessed.
+SALES_TAX_NOS = ("3", "31", "32", "33", "5", "6", "0")
+PURCHASE_TAX_NOS = frozenset("1 11 12 13 14 15 21 22 81 82 83 84 85 86 87 88 89 91 92".split())
+
+
+def sales_tax_codes(codes) -> dict:
+    """Rate -> the VAT code a sales row with that rate takes."""
+    by_rate = defaultdict(list)
+    for tax in codes:
+        if tax.rate is not None and tax.no not in PURCHASE_TAX_NOS:
+            by_rate[tax.rate.normalize()].append(tax)
+    chosen = {}
+    for rate, candidates in by_rate.items():
+        standard = sorted((t for t in candidates if t.no in SALES_TAX_NOS), key=lambda t: SALES_TAX_NOS.index(t.no))
+        if standard:
+            chosen[rate] = standard[0]
+        elif len(candidates) == 1:
+            chosen[rate] = candidates[0]
+    return chosen
 
 
 class OrderNotReady(Exception):
@@ -521,13 +606,6 @@ class OrderNotReady(Exception):
 
 class CreditedInvoicePending(OrderNotReady):
     status = S.QUEUED  # sent again shortly, once the invoice it credits is done
-
-
-def _ids_or_errors(keys, results) -> dict[str, int | Exception]:
-    return {
-        key: result.record.id if result.ok else so_errors.RecordRejected(result.error.type, result.error.message)
-        for key, result in zip(keys, results)
-    }
 
 
 # --- Sweeping -------------------------------------------------------------------------------

@@ -142,6 +142,8 @@ def receipt_updates(request, pk):
             {
                 "id": item.pk, "status": item.status, "label": item.get_status_display(), "message": item.message,
                 "sevenoffice_invoice_id": item.sevenoffice_invoice_id, "number_differs": item.number_differs,
+                "sent_as": item.sent_as, "sevenoffice_order_id": item.sevenoffice_order_id,
+                "sevenoffice_document": item.sevenoffice_document,
             }
             for item in changed
         ],

@@ -148,6 +148,22 @@ class InvoiceLineSerializer(serializers.Serializer):
         max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"), default=Decimal("0")
     )
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"))
+    period_start = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="First day of a rental period (with period_end)."
+    )
+    period_end = serializers.DateField(
+        required=False, allow_null=True, default=None,
+        help_text="Last day of the period; the 24SO row is then named \"<product_name> (<start> – <end>)\".",
+    )
+
+    def validate(self, attrs):
+        start, end = attrs.get("period_start"), attrs.get("period_end")
+        if (start is None) != (end is None):
+            missing = "period_end" if end is None else "period_start"
+            raise serializers.ValidationError({missing: "A period needs both period_start and period_end."})
+        if start is not None and end < start:
+            raise serializers.ValidationError({"period_end": f"The period ends ({end}) before it starts ({start})."})
+        return attrs
 
 
 # Read back from 24SO (exports.payments); never written through the API.

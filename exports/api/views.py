@@ -224,11 +224,15 @@ class ExportItemSerializer(serializers.ModelSerializer):
     sevenoffice_order_id = serializers.IntegerField(allow_null=True)
     sevenoffice_identity_id = serializers.UUIDField(allow_null=True)
     sevenoffice_transaction_no = serializers.IntegerField(allow_null=True)
+    sevenoffice_document = serializers.CharField(
+        read_only=True, help_text='What 24SO holds, e.g. "Invoice 10001" or "Order 12"; empty until sent.'
+    )
 
     class Meta:
         model = ExportItem
         fields = ["invoice", "number", "status", "message", "sent_as", "sevenoffice_invoice_id", "sevenoffice_order_id",
-                  "sevenoffice_transaction_no", "sevenoffice_identity_id", "attempts", "updated_at"]
+                  "sevenoffice_transaction_no", "sevenoffice_identity_id", "sevenoffice_document", "attempts",
+                  "updated_at"]
 
 
 class ExportList(GenericAPIView):

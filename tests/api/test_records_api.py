@@ -38,7 +38,8 @@ def test_invoice_round_trip_and_idempotent_retry(invoice_refs):
         "number": 1001, "kind": "invoice", "department": "OSLO", "customer": "c-42", "project": "p-7", "credits": None,
     }
     assert body["lines"] == [{"product_number": "P-1", "product_name": "Consulting", "quantity": "2.0000",
-                              "unit_price": "1200.00", "discount_percent": "0.00", "vat_rate": "25.00"}]
+                              "unit_price": "1200.00", "discount_percent": "0.00", "vat_rate": "25.00",
+                              "period_start": None, "period_end": None}]
     assert Invoice.objects.count() == 1 and InvoiceLine.objects.count() == 1
 
 

@@ -141,3 +141,13 @@ def test_negative_invoice_is_a_credit_note_in_the_ledger(sandbox, demo):
     lines = demo.service("TransactionService").GetTransactions(searchParams={
         "SystemType": "CreditnoteCustomer", "HasInvoiceId": None})
     assert {line.AccountNo for line in lines} == {1500, 3000, 2700}
+
+
+def test_an_order_for_invoicing_has_no_invoice_number_and_posts_nothing_until_published(sandbox, demo):
+    customer, product = create_customer(demo), create_product(demo)
+    [waiting] = save_orders(demo, order(customer, product, OrderStatus="ForInvoicing", ReferenceNumber="HUB-1/1"))
+    assert waiting.InvoiceId is None and waiting.DateInvoiced is None and waiting.OrderStatus == "ForInvoicing"
+    assert sandbox.data()["transactions"] == []
+    [published] = save_orders(demo, {"OrderId": waiting.OrderId, "IncludeVAT": None, "OrderStatus": "Invoiced"})
+    assert published.InvoiceId == 10001
+    assert sandbox.data()["transactions"]  # the ledger gets it once someone publishes it

@@ -122,3 +122,37 @@ def test_every_facade_operation_fits_the_vendor_schema(client, sandbox, vendor_p
                 if c.get("request_errors") or c.get("response_errors")]  # fmt: skip
     assert problems == []
     assert FACADE_OPERATIONS <= {c.get("op") for c in calls}
+
+
+def test_order_export_calls_fit_the_vendor_schema(client, vendor_proxy):
+    """What the order route sends: ForInvoicing orders whose rows carry a dated name and a
+    TaxSettings code, a credit order pointing at its order, the generic product found by name,
+    and the reconciling search by customer and change time."""
+    today = date.today()
+    customer = client.save_company(Company(name="Utleie AS", email="post@utleie.example"))
+    category = client.save_product_categories([ProductCategory(name="Rentals")])[0].unwrap()
+    product = client.save_product(Product(name="Rental", category_id=category.id))
+    assert [p.id for p in client.get_products(name="Rental") if p.name == "Rental"] == [product.id]
+    rows = tuple(
+        InvoiceRow(product_id=product.id, name=f"Tractor (2021-01-10 – 2021-01-12) {rate} %", quantity=Decimal("3"),
+                   price=Decimal("1800"), discount_rate=Decimal("10"), tax_code=code, sequence_number=n)
+        for n, (rate, code) in enumerate(((25, 3), (15, 31), (12, 33), (0, 5)), start=1)
+    )
+    order = client.save_invoice(InvoiceOrder(customer_id=customer.id, order_status=OrderStatus.FOR_INVOICING,
+                                             rows=rows, reference_number="HUB-7/91001", date_ordered=today))  # fmt: skip
+    assert order.order_id and order.invoice_id is None
+    credit = client.save_invoice(InvoiceOrder(
+        customer_id=customer.id, order_status=OrderStatus.FOR_INVOICING, reference_order_id=order.order_id,
+        rows=(InvoiceRow(product_id=product.id, name="Tractor", quantity=Decimal("-1"), price=Decimal("1800"),
+                         tax_code=3),), reference_number="HUB-8/91002",
+    ))  # fmt: skip
+    found = client.get_invoices(customer_ids=[customer.id], changed_after=today - timedelta(days=1),
+                                invoice_properties=("OrderId", "InvoiceId", "CustomerId", "ReferenceNumber",
+                                                    "OrderStatus"), row_properties=())  # fmt: skip
+    assert {(o.order_id, o.reference_number) for o in found} == {(order.order_id, "HUB-7/91001"),
+                                                                 (credit.order_id, "HUB-8/91002")}
+    calls = vendor_proxy.calls()
+    problems = [(c.get("op"), c.get("request_errors"), c.get("response_errors")) for c in calls
+                if c.get("request_errors") or c.get("response_errors")]  # fmt: skip
+    assert problems == []
+    assert {"SaveInvoices", "GetInvoices", "GetProducts", "SaveProducts", "SaveCategories"} <= {c.get("op") for c in calls}
