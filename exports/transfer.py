@@ -173,6 +173,7 @@ class Outcome:
     message: str = ""
     order_id: int | None = None
     invoice_id: int | None = None
+    transaction_no: int | None = None  # a voucher's number
 
 
 def export_send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
@@ -250,9 +251,15 @@ def _settle_unclaimable(item_ids, claimed):
         if live is not None:
             transitions.transition(
                 [item.pk], to=S.DUPLICATE, expect=(S.QUEUED,),
-                message=f"Already exported in export {live.batch_id} as 24SO invoice {live.sevenoffice_invoice_id}.",
+                message=f"Already exported in export {live.batch_id} as 24SO {_document(live)}.",
                 sevenoffice_invoice_id=live.sevenoffice_invoice_id,
             )
+
+
+def _document(item: ExportItem) -> str:
+    if item.sent_as == SentAs.VOUCHER:
+        return f"voucher {item.sevenoffice_transaction_no}"
+    return f"invoice {item.sevenoffice_invoice_id}"
 
 
 def _record(item: ExportItem, outcome: Outcome) -> None:
@@ -261,6 +268,8 @@ def _record(item: ExportItem, outcome: Outcome) -> None:
         fields["sevenoffice_order_id"] = outcome.order_id
     if outcome.invoice_id is not None:
         fields["sevenoffice_invoice_id"] = outcome.invoice_id
+    if outcome.transaction_no is not None:
+        fields["sevenoffice_transaction_no"] = outcome.transaction_no
     if outcome.status in (S.DONE, S.DUPLICATE):
         fields["sent_as"] = item.sent_as
         fields["sevenoffice_username"] = item.sevenoffice_username
@@ -303,10 +312,7 @@ class ChunkSender:
         self.client = sync.client_for(credential)
 
     def send(self) -> dict[int, Outcome]:
-        self.identity_id = self._identity_id()
-        for item in self.items:
-            item.sevenoffice_username = self.credential.username
-            item.sevenoffice_identity_id = self.identity_id
+        self._bind_items()
         outcomes: dict[int, Outcome] = {}
         pending = self._reconcile(outcomes)
         orders = self._orders(pending, outcomes)
@@ -321,6 +327,13 @@ class ChunkSender:
             for item, result in zip(sent, results):
                 outcomes[item.pk] = self._outcome(item, result)
         return outcomes
+
+    def _bind_items(self) -> None:
+        """The 24SO client these items go to, recorded on each."""
+        self.identity_id = self._identity_id()
+        for item in self.items:
+            item.sevenoffice_username = self.credential.username
+            item.sevenoffice_identity_id = self.identity_id
 
     def _identity_id(self) -> str:
         if chosen := credential_identity(self.credential):
@@ -497,10 +510,18 @@ class ChunkSender:
         )
 
 
+def _voucher_sender(credential, items):
+    from exports.vouchers import VoucherSender  # it builds on ChunkSender, so it imports this module
+
+    return VoucherSender(credential, items)
+
+
 # The sender class for each route (SentAs value): send() -> {item pk: Outcome}.
 SENDERS = {SentAs.INVOICE: ChunkSender, SentAs.ORDER: ChunkSender}
+SENDERS[SentAs.VOUCHER] = _voucher_sender
 
 RECONCILE_PROPERTIES = ("OrderId", "InvoiceId", "CustomerId", "ReferenceNumber", "OrderStatus")
+SALES_VAT_CODES = ("3", "31", "32", "33", "5", "6", "51", "52")  # Norwegian SAF-T codes for output VAT
 TAX_CODES_MAX_AGE = 24 * 3600  # seconds; also refreshed at once when a rate is missing
 _tax_codes: dict[str, tuple[float, dict]] = {}  # identity -> (fetched at, rate -> TaxCode), per process
 
@@ -510,7 +531,10 @@ def tax_codes_for(client, identity_id: str, rates) -> dict:
     a chunk costs no call unless the list is a day old or lacks one of `rates`."""
     fetched_at, codes = _tax_codes.get(identity_id, (0.0, {}))
     if time.monotonic() - fetched_at > TAX_CODES_MAX_AGE or not set(rates) <= codes.keys():
-        codes = {tax.rate.normalize(): tax for tax in client.get_tax_codes() if tax.rate is not None}
+        # A rate can have several codes (25 % is sales code 3 and purchase code 1): sales codes
+        # are sorted last so they win.
+        found = sorted(client.get_tax_codes(), key=lambda tax: tax.no in SALES_VAT_CODES)
+        codes = {tax.rate.normalize(): tax for tax in found if tax.rate is not None}
         _tax_codes[identity_id] = (time.monotonic(), codes)
     return codes
 
