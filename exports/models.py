@@ -1,7 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from tenants.models import Department, Tenant
 
@@ -300,7 +300,8 @@ class RevenueAccountRule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["department__code", "vat_rate"]
+        # Rules for every department first, then per department; per rate within each.
+        ordering = [F("department__code").asc(nulls_first=True), F("vat_rate").asc(nulls_first=True)]
         constraints = [
             models.CheckConstraint(
                 condition=Q(department__isnull=False) | Q(vat_rate__isnull=False), name="revenue_rule_names_something"

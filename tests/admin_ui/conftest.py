@@ -70,8 +70,11 @@ def make_objects(tenant):
     from django.contrib.auth import get_user_model
 
     member = get_user_model().objects.get(username=f"{tenant.slug}-ops")
+    from exports.models import RevenueAccountRule
+
+    revenue_rule = RevenueAccountRule.objects.create(tenant=tenant, department=dept(tenant, "OSLO"), account=3100)
     return {
-        "member": member,
+        "member": member, "revenue_rule": revenue_rule,
         "customer": customer, "project": project, "invoice": invoice, "credential": credential, "batch": batch,
         "api_key": api_key, "admin_key": admin_key, "plain_key": plain_key,
     }
