@@ -42,15 +42,15 @@ def series_verdict(hub_next: int | None, expected: int | None) -> tuple[str, str
         return SeriesState.UNKNOWN, "The hub has no invoices for these departments yet; nothing to compare."
     fix = f"Set the start number of the invoice series in 24SevenOffice to {hub_next}."
     if expected == hub_next:
-        return SeriesState.OK, f"In step: 24SevenOffice expects invoice number {hub_next} next, as the hub will send."
+        return SeriesState.OK, f"24SevenOffice expects invoice number {hub_next} next, as the hub will send."
     if expected < hub_next:
         missing = f"{expected}" if expected == hub_next - 1 else f"{expected}–{hub_next - 1}"
         return SeriesState.GAP, (
-            f"Gap: 24SevenOffice expects invoice number {expected} next, but the hub's next invoice is {hub_next}, "
+            f"24SevenOffice expects invoice number {expected} next, but the hub's next invoice is {hub_next}, "
             f"so {missing} would be missing from the series. {fix}"
         )
     return SeriesState.COLLISION, (
-        f"Collision: 24SevenOffice's invoice series is already at {expected}, but the hub's next invoice is "
+        f"24SevenOffice's invoice series is already at {expected}, but the hub's next invoice is "
         f"{hub_next}, so its vouchers would reuse numbers 24SevenOffice has given or will give. {fix} If "
         f"24SevenOffice has already used {hub_next}, continue the numbering in the invoicing system from "
         f"{expected} instead."

@@ -48,7 +48,8 @@ def invoice_series_check(request):
     checks = invoice_series.invoice_series_check(tenant=request.tenant)
     for check in checks:
         level = messages.SUCCESS if check.state in (SeriesState.OK, SeriesState.UNKNOWN) else messages.WARNING
-        messages.add_message(request, level, f"Invoice series for {check.departments}: {check.message}")
+        text = f"Invoice series for {check.departments}: {check.get_state_display()}. {check.message}"
+        messages.add_message(request, level, text)
     if not checks:
         messages.info(request, "No credential serves a department yet: nothing to compare.")
     target = request.POST.get("next", "")
