@@ -1,7 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from tenants.models import Department, Tenant
 
@@ -280,6 +280,8 @@ class ExportItem(models.Model):
         """What 24SO holds for this item, as people say it: "Invoice 10001", "Order 12"."""
         if self.sent_as == SentAs.ORDER and self.sevenoffice_order_id is not None:
             return f"Order {self.sevenoffice_order_id}"
+        if self.sent_as == SentAs.VOUCHER and self.sevenoffice_transaction_no is not None:
+            return f"Voucher {self.sevenoffice_transaction_no}"
         if self.sevenoffice_invoice_id is not None:
             return f"Invoice {self.sevenoffice_invoice_id}"
         if self.sevenoffice_transaction_no is not None:
@@ -453,3 +455,73 @@ class ExpenseAttachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class RevenueAccountRule(models.Model):
+    """Vouchers: the revenue account for a department, a VAT rate, or both. The most specific
+    rule wins (department and rate, then department, then rate); without one the tenant's
+    revenue_account setting applies."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="revenue_account_rules")
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="revenue_account_rules"
+    )
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    account = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # Rules for every department first, then per department; per rate within each.
+        ordering = [F("department__code").asc(nulls_first=True), F("vat_rate").asc(nulls_first=True)]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False) | Q(vat_rate__isnull=False), name="revenue_rule_names_something"
+            ),
+            models.UniqueConstraint(fields=["tenant", "department", "vat_rate"], name="revenue_rule_unique"),
+            # NULLs are distinct in a plain unique constraint: one for each half-empty shape.
+            models.UniqueConstraint(
+                fields=["tenant", "department"], condition=Q(vat_rate__isnull=True), name="revenue_rule_department_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "vat_rate"], condition=Q(department__isnull=True), name="revenue_rule_rate_unique"
+            ),
+        ]
+
+    def __str__(self):
+        parts = [f"department {self.department.code}" if self.department_id else "",
+                 f"VAT {self.vat_rate.normalize()} %" if self.vat_rate is not None else ""]
+        return f"{' and '.join(p for p in parts if p)} -> {self.account}"
+
+
+class SeriesState(models.TextChoices):
+    OK = "ok", "In step"
+    GAP = "gap", "Gap"
+    COLLISION = "collision", "Collision"
+    UNKNOWN = "unknown", "Nothing to compare"
+    ERROR = "error", "Could not check"
+
+
+class InvoiceSeriesCheck(models.Model):
+    """The last comparison of the hub's next invoice number with what one 24SO client expects."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    credential = models.OneToOneField(
+        "tenants.SevenOfficeCredential", on_delete=models.CASCADE, related_name="invoice_series_check"
+    )
+    departments = models.CharField(max_length=300, help_text="Codes of the departments the credential serves.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    hub_next = models.PositiveBigIntegerField(null=True, blank=True)
+    expected = models.PositiveBigIntegerField(null=True, blank=True, help_text="24SO's next number.")
+    state = models.CharField(max_length=10, choices=SeriesState.choices)
+    message = models.TextField(blank=True)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["departments"]
+
+    def __str__(self):
+        return f"{self.departments}: {self.state}"
+
+    @property
+    def needs_fix(self) -> bool:
+        return self.state in (SeriesState.GAP, SeriesState.COLLISION)

@@ -183,6 +183,7 @@ class Outcome:
     message: str = ""
     order_id: int | None = None
     invoice_id: int | None = None
+    transaction_no: int | None = None  # a voucher's number
 
 
 def export_send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
@@ -273,6 +274,8 @@ def _record(item: ExportItem, outcome: Outcome) -> None:
         fields["sevenoffice_order_id"] = outcome.order_id
     if outcome.invoice_id is not None:
         fields["sevenoffice_invoice_id"] = outcome.invoice_id
+    if outcome.transaction_no is not None:
+        fields["sevenoffice_transaction_no"] = outcome.transaction_no
     if outcome.status in (S.DONE, S.DUPLICATE):
         fields["sent_as"] = item.sent_as
         fields["sevenoffice_username"] = item.sevenoffice_username
@@ -318,10 +321,7 @@ class ChunkSender:
         self.client = sync.client_for(credential)
 
     def send(self) -> dict[int, Outcome]:
-        self.identity_id = self._identity_id()
-        for item in self.items:
-            item.sevenoffice_username = self.credential.username
-            item.sevenoffice_identity_id = self.identity_id
+        self._bind_items()
         outcomes: dict[int, Outcome] = {}
         pending = self._reconcile(outcomes)
         orders = self._orders(pending, outcomes)
@@ -336,6 +336,13 @@ class ChunkSender:
             for item, result in zip(sent, results):
                 outcomes[item.pk] = self._outcome(item, result)
         return outcomes
+
+    def _bind_items(self) -> None:
+        """The 24SO client these items go to, recorded on each."""
+        self.identity_id = self._identity_id()
+        for item in self.items:
+            item.sevenoffice_username = self.credential.username
+            item.sevenoffice_identity_id = self.identity_id
 
     def _identity_id(self) -> str:
         if chosen := credential_identity(self.credential):
@@ -559,7 +566,15 @@ class OrderSender(ChunkSender):
 
 
 # The sender class for each route (SentAs value): send() -> {item pk: Outcome}.
+def _voucher_sender(credential, items):
+    from exports.vouchers import VoucherSender  # it builds on ChunkSender, so it imports this module
+
+    return VoucherSender(credential, items)
+
+
+# The sender class for each route (SentAs value): send() -> {item pk: Outcome}.
 SENDERS = {SentAs.INVOICE: ChunkSender, SentAs.ORDER: OrderSender}
+SENDERS[SentAs.VOUCHER] = _voucher_sender
 
 RECONCILE_PROPERTIES = ("OrderId", "InvoiceId", "CustomerId", "ReferenceNumber", "OrderStatus")
 TAX_CODES_MAX_AGE = 24 * 3600  # seconds; also refreshed at once when a rate is missing

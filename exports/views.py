@@ -10,9 +10,9 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from exports import overview, transfer
-from exports.models import ExportBatch, ExportItem, ExportStatus, Invoice
+from exports.models import ExportBatch, ExportItem, ExportStatus, Invoice, SentAs
 from tenants.access import get_for_tenant_or_404, role_required
-from tenants.models import AuditAction, Role
+from tenants.models import AuditAction, PostingMode, Role
 from tenants.services import audit_record, integration_settings
 
 EXPORTERS = (Role.ADMIN, Role.ACCOUNTANT)
@@ -120,6 +120,9 @@ def receipt(request, pk):
         "can_retry": request.user.membership.role in RECEIPT_READERS,
         "updates_url": reverse("receipt-updates", args=[batch.pk]),
         "now": timezone.now().isoformat(),
+        # Vouchers take no attachments in 24SO: the receipt says so and links the hub's copies.
+        "has_vouchers": integration_settings(request.tenant).posting_mode == PostingMode.VOUCHER
+        or ExportItem.objects.filter(batch=batch, sent_as=SentAs.VOUCHER).exists(),
     }
     return render(request, "exports/receipt.html", context)
 
@@ -143,6 +146,7 @@ def receipt_updates(request, pk):
                 "id": item.pk, "status": item.status, "label": item.get_status_display(), "message": item.message,
                 "sevenoffice_invoice_id": item.sevenoffice_invoice_id, "number_differs": item.number_differs,
                 "sent_as": item.sent_as, "sevenoffice_order_id": item.sevenoffice_order_id,
+                "sevenoffice_transaction_no": item.sevenoffice_transaction_no,
                 "sevenoffice_document": item.sevenoffice_document,
             }
             for item in changed

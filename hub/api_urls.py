@@ -2,6 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from exports.api import expenses as expense_api
+from exports.api import revenue_accounts as revenue_account_api
 from exports.api import views as export_views
 from tenants import api as tenant_api
 
@@ -26,6 +27,8 @@ urlpatterns = [
          name="api-expense-attachment"),
     path("credentials", tenant_api.CredentialList.as_view(), name="api-credentials"),
     path("settings", tenant_api.SettingsDetail.as_view(), name="api-settings"),
+    path("revenue-accounts", revenue_account_api.RevenueAccountList.as_view(), name="api-revenue-accounts"),
+    path("revenue-accounts/<int:pk>", revenue_account_api.RevenueAccountDetail.as_view(), name="api-revenue-account"),
     path("schema", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="api-schema"),
     path(
         "docs",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from exports import customer_views, expense_views, invoice_views
+from exports import customer_views, expense_views, invoice_copy, invoice_views, voucher_views
 from exports import views as export_views
 from tenants import views as tenant_views
 
@@ -28,6 +28,11 @@ urlpatterns = [
     path("expenses/add-to-invoice/", expense_views.expense_add_to_invoice, name="expense-add-to-invoice"),
     path("expenses/documents/<int:pk>/", expense_views.expense_attachment, name="expense-attachment"),
     path("invoices/<int:pk>/expenses/", expense_views.invoice_expenses, name="invoice-expenses"),
+    path("invoices/<int:pk>/copy", invoice_copy.invoice_copy, name="invoice-copy"),
+    path("settings/24sevenoffice/revenue-accounts/", voucher_views.revenue_account_add, name="revenue-account-add"),
+    path("settings/24sevenoffice/revenue-accounts/<int:pk>/delete/", voucher_views.revenue_account_delete,
+         name="revenue-account-delete"),
+    path("settings/24sevenoffice/invoice-series/check/", voucher_views.invoice_series_check, name="invoice-series-check"),
     path("", include("tenants.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -70,14 +70,15 @@ def make_objects(tenant):
     from django.contrib.auth import get_user_model
 
     member = get_user_model().objects.get(username=f"{tenant.slug}-ops")
-    from exports.models import ExpenseImport
+    from exports.models import ExpenseImport, RevenueAccountRule
     from tests.exports.expense_setup import stored_expense
 
     expense = stored_expense(tenant, project)
+    revenue_rule = RevenueAccountRule.objects.create(tenant=tenant, department=dept(tenant, "OSLO"), account=3100)
     return {
         "expense": expense, "attachment": expense.attachments.get(),
         "expense_import": ExpenseImport.objects.create(tenant=tenant, status="finished"),
-        "member": member,
+        "member": member, "revenue_rule": revenue_rule,
         "customer": customer, "project": project, "invoice": invoice, "credential": credential, "batch": batch,
         "api_key": api_key, "admin_key": admin_key, "plain_key": plain_key,
     }

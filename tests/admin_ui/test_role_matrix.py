@@ -50,6 +50,11 @@ BROWSER = {
     "api-key-revoke": ("post", "/settings/api-keys/{api_key}/revoke/", (302, 403, 403, LOGIN)),
     "audit-log": ("get", "/settings/audit/", (200, 403, 403, LOGIN)),
     "health": ("get", "/health/", (200, 403, 200, LOGIN)),
+    "invoice-copy": ("get", "/invoices/{invoice}/copy", (200, 200, 200, LOGIN)),
+    "revenue-account-add": ("post", "/settings/24sevenoffice/revenue-accounts/", (302, 403, 403, LOGIN)),
+    "revenue-account-delete": ("post", "/settings/24sevenoffice/revenue-accounts/{revenue_rule}/delete/",
+                               (302, 403, 403, LOGIN)),
+    "invoice-series-check": ("post", "/settings/24sevenoffice/invoice-series/check/", (302, 403, 403, LOGIN)),
     "login": ("get", "/login/", (200, 200, 200, 200)),
     "logout": ("post", "/logout/", (302, 302, 302, 302)),
 }
@@ -76,6 +81,8 @@ API = {
     "api-expense-attachment": ("get", "/api/v1/expenses/{expense}/attachments/{attachment}", (200, 200, 401, 401)),
     "api-credentials": ("get", "/api/v1/credentials", (200, 403, 401, 401)),
     "api-settings": ("get", "/api/v1/settings", (200, 403, 401, 401)),
+    "api-revenue-accounts": ("get", "/api/v1/revenue-accounts", (200, 403, 401, 401)),
+    "api-revenue-account": ("get", "/api/v1/revenue-accounts/{revenue_rule}", (200, 403, 401, 401)),
     "api-schema": ("get", "/api/v1/schema", (200, 200, 200, 200)),
     "api-docs": ("get", "/api/v1/docs", (200, 200, 200, 200)),
 }
@@ -88,6 +95,7 @@ def _fill(template, objects):
         customer_key=objects["customer"].external_id, project_key=objects["project"].external_id,
         invoice_key=objects["invoice"].external_id, invoice=objects["invoice"].pk, expense=objects["expense"].pk,
         attachment=objects["attachment"].pk, expense_import=objects["expense_import"].pk,
+        revenue_rule=objects["revenue_rule"].pk,
     )
 
 

@@ -115,3 +115,20 @@ def test_reference_lists(sandbox, demo):
     assert {rates["3"], rates["31"], rates["33"], rates["0"]} == {Decimal(25), Decimal(15), Decimal(12), Decimal(0)}
     years = [y.StartingDate.year for y in demo.service("TransactionService").GetFiscalYears()]
     assert years == [YEAR - 1, YEAR]
+
+
+def test_invoice_and_credit_note_vouchers_share_the_invoice_series(sandbox, demo):
+    customer = create_customer(demo)
+    accounts = demo.service("AccountService")
+
+    def next_number(sort):
+        return accounts.GetEntryId(argEntryId={"Date": datetime(YEAR, 5, 2), "SortNo": sort, "EntryNo": 0}).EntryNo
+
+    assert next_number(SALES) == next_number(2) == 10001  # the series' default start
+    sandbox.set_invoice_series(500)
+    assert next_number(SALES) == 500
+    credit_note = _invoice_voucher(640, customer, "CN-640", amount="-100.00")
+    credit_note["Sort"] = 2
+    assert _save(demo, _bundle_list([credit_note])).Type == "Ok"
+    assert next_number(SALES) == next_number(2) == 641
+    assert next_number(3) == 1  # other types keep their own series

@@ -11,9 +11,11 @@ from ..ledger import CENT, new_line, next_voucher_number, post_lines
 from ..reference import (
     ACCOUNTS_BY_NUMBER,
     CHART_OF_ACCOUNTS,
+    CREDIT_NOTE_TYPE,
     DEPARTMENT_IDS,
     PAYABLES_ACCOUNT,
     RECEIVABLES_ACCOUNT,
+    SALES_INVOICE_TYPE,
     TAX_CODES,
     VOUCHER_TYPES,
     tax_code,
@@ -26,6 +28,7 @@ from .base import CallContext, SoapFault, operation
 # Which ledger SystemType a voucher type produces.
 SYSTEM_TYPES = {1: "InvoiceCustomer", 2: "CreditnoteCustomer", 3: "InvoiceSupplier", 4: "Payment", 5: "Payment"}
 INVOICE_ALREADY_EXISTS = "invoicealreadyexists"
+INVOICE_SERIES_TYPES = (SALES_INVOICE_TYPE.number, CREDIT_NOTE_TYPE.number)
 
 
 class BundleRejected(Exception):
@@ -79,6 +82,11 @@ def get_entry_id(ctx: CallContext, request: dict[str, Any]) -> dict[str, Any]:
     year = argument["Date"].year
     # The next free number; nothing is reserved, so two callers can get the same one.
     number = next_voucher_number(ctx.data, year, series.number)
+    if series.number in INVOICE_SERIES_TYPES:
+        # Outgoing invoices and credit notes are numbered from the invoice series (its start
+        # number is what POST /_sandbox/invoice-series sets), past any number either type used.
+        number = max([number, ctx.data.counters.get("invoice", ctx.data.invoice_series_start - 1) + 1]
+                     + [next_voucher_number(ctx.data, year, t) for t in INVOICE_SERIES_TYPES])
     return {"GetEntryIdResult": {"Date": argument["Date"], "SortNo": series.entry_series_id, "EntryNo": number}}
 
 
