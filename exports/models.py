@@ -284,3 +284,7 @@ class SevenOfficeBinding(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key} -> {self.sevenoffice_id} in {self.identity_id}"
+
+
+# Repeating-invoice agreements live in their own module; imported here so Django finds them.
+from exports.repeating_models import RepeatingAgreement, RepeatingLine, RepeatingSheetUpload  # noqa: E402, F401
