@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from exports import sync, transfer
+from exports import repeating_upload, sync, transfer
 from sevenoffice.errors import RemoteUnavailable
 
 
@@ -40,3 +40,13 @@ def sync_project(self, project_id: int):
 @shared_task(name="exports.sync_sweep", acks_late=True)
 def sync_sweep():
     return sync.sync_sweep()
+
+
+@shared_task(name="exports.repeating_sheet_check", acks_late=True)
+def repeating_sheet_check(upload_id: int):
+    repeating_upload.upload_check(upload_id)
+
+
+@shared_task(name="exports.repeating_sheet_apply", acks_late=True)
+def repeating_sheet_apply(upload_id: int):
+    repeating_upload.upload_apply(upload_id)

@@ -1,6 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from exports.api import repeating as repeating_api
 from exports.api import views as export_views
 from tenants import api as tenant_api
 
@@ -16,6 +17,9 @@ urlpatterns = [
     path("invoices/<str:key>", export_views.InvoiceDetail.as_view(), name="api-invoice"),
     path("exports", export_views.ExportList.as_view(), name="api-exports"),
     path("exports/<int:pk>", export_views.ExportDetail.as_view(), name="api-export"),
+    path("repeating-invoices", repeating_api.RepeatingInvoiceList.as_view(), name="api-repeating-invoices"),
+    path("repeating-invoices/sheet", repeating_api.RepeatingInvoiceSheet.as_view(), name="api-repeating-sheet"),
+    path("repeating-invoices/<str:key>", repeating_api.RepeatingInvoiceDetail.as_view(), name="api-repeating-invoice"),
     path("credentials", tenant_api.CredentialList.as_view(), name="api-credentials"),
     path("settings", tenant_api.SettingsDetail.as_view(), name="api-settings"),
     path("schema", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]), name="api-schema"),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from exports import customer_views
+from exports import customer_views, repeating_views
 from exports import views as export_views
 from tenants import views as tenant_views
 
@@ -19,6 +19,15 @@ urlpatterns = [
     path("customers/<int:pk>/choose/", customer_views.customer_choose, name="customer-choose"),
     path("projects/", customer_views.project_list, name="project-list"),
     path("projects/<int:pk>/resync/", customer_views.project_resync, name="project-resync"),
+    path("repeating/", repeating_views.repeating_list, name="repeating-list"),
+    path("repeating/add/", repeating_views.repeating_add, name="repeating-add"),
+    path("repeating/<int:pk>/", repeating_views.repeating_edit, name="repeating-edit"),
+    path("repeating/sheet.xlsx", repeating_views.repeating_sheet, name="repeating-sheet"),
+    path("repeating/uploads/", repeating_views.repeating_upload_start, name="repeating-upload-start"),
+    path("repeating/uploads/<int:pk>/", repeating_views.repeating_upload, name="repeating-upload"),
+    path("repeating/uploads/<int:pk>/state", repeating_views.repeating_upload_state, name="repeating-upload-state"),
+    path("repeating/uploads/<int:pk>/confirm/", repeating_views.repeating_upload_confirm,
+         name="repeating-upload-confirm"),
     path("", include("tenants.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

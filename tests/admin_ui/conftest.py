@@ -46,7 +46,7 @@ def dept(tenant, code):
 def make_objects(tenant):
     """One of everything a tenant owns, as the role matrix and the isolation test need."""
     from exports import transfer
-    from exports.models import Customer, Invoice, Project
+    from exports.models import Customer, Invoice, Project, RepeatingSheetUpload
 
     customer = Customer.objects.create(tenant=tenant, external_id=f"{tenant.slug}-c", name="Fjord AS")
     project = Project.objects.create(tenant=tenant, external_id=f"{tenant.slug}-p", number="7", name="Build",
@@ -70,8 +70,13 @@ def make_objects(tenant):
     from django.contrib.auth import get_user_model
 
     member = get_user_model().objects.get(username=f"{tenant.slug}-ops")
+    from exports import repeating
+
+    agreement, _ = repeating.agreement_save(tenant=tenant, spec={"order_id": f"{tenant.slug}-r", "customer_id": customer.pk, "lines": [
+        {"name": "Support", "quantity": 1, "price": 100, "next_date": "2026-12-01", "frequency": 2}]})
+    upload = RepeatingSheetUpload.objects.create(tenant=tenant, filename="sheet.xlsx", content=b"")
     return {
-        "member": member,
+        "member": member, "agreement": agreement, "upload": upload,
         "customer": customer, "project": project, "invoice": invoice, "credential": credential, "batch": batch,
         "api_key": api_key, "admin_key": admin_key, "plain_key": plain_key,
     }

@@ -24,6 +24,14 @@ BROWSER = {
     "customer-choose": ("post", "/customers/{customer}/choose/", (302, 403, 403, LOGIN)),
     "project-list": ("get", "/projects/", (200, 200, 200, LOGIN)),
     "project-resync": ("post", "/projects/{project}/resync/", (302, 302, 302, LOGIN)),
+    "repeating-list": ("get", "/repeating/", (200, 200, 200, LOGIN)),
+    "repeating-add": ("get", "/repeating/add/", (200, 200, 403, LOGIN)),
+    "repeating-edit": ("get", "/repeating/{agreement}/", (200, 200, 200, LOGIN)),
+    "repeating-sheet": ("get", "/repeating/sheet.xlsx", (302, 302, 302, LOGIN)),  # customer not in 24SO: back to the list
+    "repeating-upload-start": ("post", "/repeating/uploads/", (302, 302, 403, LOGIN)),
+    "repeating-upload": ("get", "/repeating/uploads/{upload}/", (200, 200, 200, LOGIN)),
+    "repeating-upload-state": ("get", "/repeating/uploads/{upload}/state", (200, 200, 200, LOGIN)),
+    "repeating-upload-confirm": ("post", "/repeating/uploads/{upload}/confirm/", (302, 302, 403, LOGIN)),
     "marketplace": ("get", "/marketplace/", (200, 200, 200, LOGIN)),
     "integration-activate": ("post", "/marketplace/24sevenoffice/activate/", (302, 403, 403, LOGIN)),
     "integration-deactivate": ("post", "/marketplace/24sevenoffice/deactivate/", (302, 403, 403, LOGIN)),
@@ -58,6 +66,9 @@ API = {
     "api-invoice": ("get", "/api/v1/invoices/{invoice_key}", (200, 200, 401, 401)),
     "api-exports": ("post", "/api/v1/exports", (400, 400, 401, 401)),  # 400: an empty request, past the gate
     "api-export": ("get", "/api/v1/exports/{batch}", (200, 200, 401, 401)),
+    "api-repeating-invoices": ("get", "/api/v1/repeating-invoices", (200, 200, 401, 401)),
+    "api-repeating-invoice": ("get", "/api/v1/repeating-invoices/{agreement_key}", (200, 200, 401, 401)),
+    "api-repeating-sheet": ("get", "/api/v1/repeating-invoices/sheet", (409, 409, 401, 401)),  # customer not in 24SO
     "api-credentials": ("get", "/api/v1/credentials", (200, 403, 401, 401)),
     "api-settings": ("get", "/api/v1/settings", (200, 403, 401, 401)),
     "api-schema": ("get", "/api/v1/schema", (200, 200, 200, 200)),
@@ -70,7 +81,8 @@ def _fill(template, objects):
         batch=objects["batch"].pk, credential=objects["credential"].pk, api_key=objects["api_key"].pk,
         customer=objects["customer"].pk, project=objects["project"].pk, member=objects["member"].pk,
         customer_key=objects["customer"].external_id, project_key=objects["project"].external_id,
-        invoice_key=objects["invoice"].external_id,
+        invoice_key=objects["invoice"].external_id, agreement=objects["agreement"].pk,
+        agreement_key=objects["agreement"].order_id, upload=objects["upload"].pk,
     )
 
 
