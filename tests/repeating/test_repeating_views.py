@@ -135,3 +135,25 @@ def _named(data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile("repeating.xlsx", data)
+
+
+def test_editing_changes_and_removes_lines_and_keeps_the_order_id(sign_in, shop):
+    agreements(shop)
+    agreement = RepeatingAgreement.objects.get(order_id="1001")
+    client = sign_in("admin")
+    page = client.get(f"/repeating/{agreement.pk}/")
+    formset = page.context["formset"]
+    data = {"order_id": "CHANGED", "customer": shop.bre.pk, "lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0"}
+    for index, initial in enumerate(formset.initial):
+        for name, value in initial.items():
+            if value is None or value is False:
+                continue
+            data[f"lines-{index}-{name}"] = value.strftime("%d.%m.%Y") if name == "next_date" else str(value)
+    data["lines-0-quantity"] = "7"
+    data["lines-1-DELETE"] = "on"
+    response = client.post(f"/repeating/{agreement.pk}/", data)
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.order_id == "1001" and agreement.customer == shop.bre  # the id field is not editable
+    [line] = agreement.lines.all()
+    assert line.quantity == 7 and line.name == "Subscription" and line.price_is_fixed
