@@ -42,15 +42,23 @@ class AgreementInvalid(Exception):
 
 
 def spec_normalise(spec: dict) -> dict:
-    """Defaults filled in and lines numbered 1..n in their order (a given position sorts them)."""
-    header = {name: spec.get(name, HEADER_DEFAULTS[name]) for name in HEADER_FIELDS}
+    """Defaults filled in, values as the model keeps them ("2" -> Decimal, "2026-01-31" ->
+    date, so comparisons hold), and lines numbered 1..n in their order (a given position
+    sorts them)."""
+    header = {name: _typed(RepeatingAgreement, name, spec.get(name, HEADER_DEFAULTS[name])) for name in HEADER_FIELDS}
     for name, default in HEADER_DEFAULTS.items():
         if header[name] is None and default == "":
             header[name] = ""
-    lines = [LINE_DEFAULTS | {k: v for k, v in line.items() if v is not None} for line in spec["lines"]]
+    lines = [LINE_DEFAULTS | {k: _typed(RepeatingLine, k, v) for k, v in line.items() if v is not None}
+             for line in spec["lines"]]
     ordered = sorted(enumerate(lines), key=lambda pair: (pair[1].get("position") or 0, pair[0]))
     numbered = [{**line, "position": n} for n, (_, line) in enumerate(ordered, start=1)]
     return {"order_id": spec["order_id"], **header, "lines": numbered}
+
+
+def _typed(model, name, value):
+    return model._meta.get_field(name.removesuffix("_id") if name.endswith("_id") and name != "product_id"
+                                 else name).to_python(value)
 
 
 def spec_problems(spec: dict) -> list[tuple[int | None, str, str]]:
