@@ -525,3 +525,7 @@ class InvoiceSeriesCheck(models.Model):
     @property
     def needs_fix(self) -> bool:
         return self.state in (SeriesState.GAP, SeriesState.COLLISION)
+
+
+# Repeating-invoice agreements live in their own module; imported here so Django finds them.
+from exports.repeating_models import RepeatingAgreement, RepeatingLine, RepeatingSheetUpload  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from exports import expenses, payments, sync, transfer
+from exports import expenses, payments, repeating_upload, sync, transfer
 from sevenoffice.errors import RemoteUnavailable
 
 
@@ -57,3 +57,13 @@ def expense_import(import_id: int):
 @shared_task(name="exports.expense_import_due", acks_late=True)
 def expense_import_due():
     return expenses.expense_import_due()
+
+
+@shared_task(name="exports.repeating_sheet_check", acks_late=True)
+def repeating_sheet_check(upload_id: int):
+    repeating_upload.upload_check(upload_id)
+
+
+@shared_task(name="exports.repeating_sheet_apply", acks_late=True)
+def repeating_sheet_apply(upload_id: int):
+    repeating_upload.upload_apply(upload_id)

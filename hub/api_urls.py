@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from exports.api import expenses as expense_api
 from exports.api import revenue_accounts as revenue_account_api
+from exports.api import repeating as repeating_api
 from exports.api import views as export_views
 from tenants import api as tenant_api
 
@@ -25,6 +26,9 @@ urlpatterns = [
     path("expenses/<int:pk>", expense_api.ExpenseDetail.as_view(), name="api-expense"),
     path("expenses/<int:pk>/attachments/<int:attachment_pk>", expense_api.ExpenseAttachmentDownload.as_view(),
          name="api-expense-attachment"),
+    path("repeating-invoices", repeating_api.RepeatingInvoiceList.as_view(), name="api-repeating-invoices"),
+    path("repeating-invoices/sheet", repeating_api.RepeatingInvoiceSheet.as_view(), name="api-repeating-sheet"),
+    path("repeating-invoices/<str:key>", repeating_api.RepeatingInvoiceDetail.as_view(), name="api-repeating-invoice"),
     path("credentials", tenant_api.CredentialList.as_view(), name="api-credentials"),
     path("settings", tenant_api.SettingsDetail.as_view(), name="api-settings"),
     path("revenue-accounts", revenue_account_api.RevenueAccountList.as_view(), name="api-revenue-accounts"),

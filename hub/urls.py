@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from exports import customer_views, expense_views, invoice_copy, invoice_views, voucher_views
+from exports import customer_views, expense_views, invoice_copy, invoice_views, repeating_views, voucher_views
 from exports import views as export_views
 from tenants import views as tenant_views
 
@@ -33,6 +33,15 @@ urlpatterns = [
     path("settings/24sevenoffice/revenue-accounts/<int:pk>/delete/", voucher_views.revenue_account_delete,
          name="revenue-account-delete"),
     path("settings/24sevenoffice/invoice-series/check/", voucher_views.invoice_series_check, name="invoice-series-check"),
+    path("repeating/", repeating_views.repeating_list, name="repeating-list"),
+    path("repeating/add/", repeating_views.repeating_add, name="repeating-add"),
+    path("repeating/<int:pk>/", repeating_views.repeating_edit, name="repeating-edit"),
+    path("repeating/sheet.xlsx", repeating_views.repeating_sheet, name="repeating-sheet"),
+    path("repeating/uploads/", repeating_views.repeating_upload_start, name="repeating-upload-start"),
+    path("repeating/uploads/<int:pk>/", repeating_views.repeating_upload, name="repeating-upload"),
+    path("repeating/uploads/<int:pk>/state", repeating_views.repeating_upload_state, name="repeating-upload-state"),
+    path("repeating/uploads/<int:pk>/confirm/", repeating_views.repeating_upload_confirm,
+         name="repeating-upload-confirm"),
     path("", include("tenants.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

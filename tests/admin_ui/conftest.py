@@ -46,7 +46,7 @@ def dept(tenant, code):
 def make_objects(tenant):
     """One of everything a tenant owns, as the role matrix and the isolation test need."""
     from exports import transfer
-    from exports.models import Customer, Invoice, Project
+    from exports.models import Customer, Invoice, Project, RepeatingSheetUpload
 
     customer = Customer.objects.create(tenant=tenant, external_id=f"{tenant.slug}-c", name="Fjord AS")
     project = Project.objects.create(tenant=tenant, external_id=f"{tenant.slug}-p", number="7", name="Build",
@@ -70,15 +70,19 @@ def make_objects(tenant):
     from django.contrib.auth import get_user_model
 
     member = get_user_model().objects.get(username=f"{tenant.slug}-ops")
+    from exports import repeating
     from exports.models import ExpenseImport, RevenueAccountRule
     from tests.exports.expense_setup import stored_expense
 
     expense = stored_expense(tenant, project)
     revenue_rule = RevenueAccountRule.objects.create(tenant=tenant, department=dept(tenant, "OSLO"), account=3100)
+    agreement, _ = repeating.agreement_save(tenant=tenant, spec={"order_id": f"{tenant.slug}-r", "customer_id": customer.pk, "lines": [
+        {"name": "Support", "quantity": 1, "price": 100, "next_date": "2026-12-01", "frequency": 2}]})
+    upload = RepeatingSheetUpload.objects.create(tenant=tenant, filename="sheet.xlsx", content=b"")
     return {
         "expense": expense, "attachment": expense.attachments.get(),
         "expense_import": ExpenseImport.objects.create(tenant=tenant, status="finished"),
-        "member": member, "revenue_rule": revenue_rule,
+        "member": member, "revenue_rule": revenue_rule, "agreement": agreement, "upload": upload,
         "customer": customer, "project": project, "invoice": invoice, "credential": credential, "batch": batch,
         "api_key": api_key, "admin_key": admin_key, "plain_key": plain_key,
     }

@@ -33,6 +33,14 @@ BROWSER = {
     "expense-add-to-invoice": ("post", "/expenses/add-to-invoice/", (302, 302, 403, LOGIN)),
     "expense-attachment": ("get", "/expenses/documents/{attachment}/", (200, 200, 200, LOGIN)),
     "invoice-expenses": ("get", "/invoices/{invoice}/expenses/", (200, 200, 200, LOGIN)),
+    "repeating-list": ("get", "/repeating/", (200, 200, 200, LOGIN)),
+    "repeating-add": ("get", "/repeating/add/", (200, 200, 403, LOGIN)),
+    "repeating-edit": ("get", "/repeating/{agreement}/", (200, 200, 200, LOGIN)),
+    "repeating-sheet": ("get", "/repeating/sheet.xlsx", (302, 302, 302, LOGIN)),  # customer not in 24SO: back to the list
+    "repeating-upload-start": ("post", "/repeating/uploads/", (302, 302, 403, LOGIN)),
+    "repeating-upload": ("get", "/repeating/uploads/{upload}/", (200, 200, 200, LOGIN)),
+    "repeating-upload-state": ("get", "/repeating/uploads/{upload}/state", (200, 200, 200, LOGIN)),
+    "repeating-upload-confirm": ("post", "/repeating/uploads/{upload}/confirm/", (302, 302, 403, LOGIN)),
     "marketplace": ("get", "/marketplace/", (200, 200, 200, LOGIN)),
     "integration-activate": ("post", "/marketplace/24sevenoffice/activate/", (302, 403, 403, LOGIN)),
     "integration-deactivate": ("post", "/marketplace/24sevenoffice/deactivate/", (302, 403, 403, LOGIN)),
@@ -79,6 +87,9 @@ API = {
     "api-expenses": ("get", "/api/v1/expenses", (200, 200, 401, 401)),
     "api-expense": ("get", "/api/v1/expenses/{expense}", (200, 200, 401, 401)),
     "api-expense-attachment": ("get", "/api/v1/expenses/{expense}/attachments/{attachment}", (200, 200, 401, 401)),
+    "api-repeating-invoices": ("get", "/api/v1/repeating-invoices", (200, 200, 401, 401)),
+    "api-repeating-invoice": ("get", "/api/v1/repeating-invoices/{agreement_key}", (200, 200, 401, 401)),
+    "api-repeating-sheet": ("get", "/api/v1/repeating-invoices/sheet", (409, 409, 401, 401)),  # customer not in 24SO
     "api-credentials": ("get", "/api/v1/credentials", (200, 403, 401, 401)),
     "api-settings": ("get", "/api/v1/settings", (200, 403, 401, 401)),
     "api-revenue-accounts": ("get", "/api/v1/revenue-accounts", (200, 403, 401, 401)),
@@ -95,7 +106,8 @@ def _fill(template, objects):
         customer_key=objects["customer"].external_id, project_key=objects["project"].external_id,
         invoice_key=objects["invoice"].external_id, invoice=objects["invoice"].pk, expense=objects["expense"].pk,
         attachment=objects["attachment"].pk, expense_import=objects["expense_import"].pk,
-        revenue_rule=objects["revenue_rule"].pk,
+        revenue_rule=objects["revenue_rule"].pk, agreement=objects["agreement"].pk,
+        agreement_key=objects["agreement"].order_id, upload=objects["upload"].pk,
     )
 
 
