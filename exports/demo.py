@@ -75,7 +75,32 @@ def demo_seed(*, slug: str = "demo", username: str, password: str, identities: l
         projects = _seed_projects(tenant, customers, rng)
         if not tenant.invoices.exists():
             _seed_invoices(tenant, list(departments.values()), customers, projects, invoices, rng)
+        _seed_repeating(tenant, customers, departments)
     return tenant
+
+
+def _seed_repeating(tenant, customers, departments):
+    """A few subscription agreements, for the repeating-invoice sheet."""
+    from exports import repeating  # the sheet modules are not needed for the rest of the demo
+
+    first = date.today().replace(day=1) + timedelta(days=32)
+    next_month = first.replace(day=1).isoformat()
+    plans = [
+        ("SUB-1", 0, "OSLO", [("P-100", "Consulting hour", 10, "1250.00", 1, 2)]),  # monthly
+        ("SUB-2", 1, "BERGEN", [("P-400", "Course material", 5, "390.00", 1, 3),  # quarterly
+                                ("P-600", "Canteen lunch", 20, "120.00", 2, 1)]),  # every other week
+        ("SUB-3", 2, "OSLO", [("", "Support agreement", 1, "4900.00", 1, 5)]),  # yearly, a new product
+    ]
+    for order_id, customer_index, department, lines in plans:
+        repeating.agreement_save(tenant=tenant, spec={
+            "order_id": order_id, "customer_id": customers[customer_index].pk,
+            "department_id": departments[department].pk, "payment_days": 14,
+            "lines": [
+                {"product_number": number, "name": name, "quantity": quantity, "price": price,
+                 "next_date": next_month, "factor": factor, "frequency": frequency}
+                for number, name, quantity, price, factor, frequency in lines
+            ],
+        })
 
 
 def _seed_customers(tenant, rng):

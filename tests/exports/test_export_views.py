@@ -152,3 +152,12 @@ def test_confirmation_warns_about_a_credit_note_whose_invoice_is_not_in_24so(cli
     assert f"Credits invoice {credit_note.credits.number}, which is not in 24SevenOffice" in alone
     together = client.post("/exports/confirm/", {"invoice": [credit_note.pk, credit_note.credits_id]}).content.decode()
     assert "which is not in 24SevenOffice" not in together
+
+
+def test_demo_has_repeating_agreements_and_seeding_twice_changes_nothing(tenant):
+    agreements = {a.order_id: a for a in tenant.repeating_agreements.prefetch_related("lines")}
+    assert set(agreements) == {"SUB-1", "SUB-2", "SUB-3"}
+    assert [line.frequency for line in agreements["SUB-2"].lines.all()] == [3, 1]
+    demo_seed(username="demo@sandbox.local", password="demo", identities=IDENTITIES, invoices=60)
+    assert tenant.repeating_agreements.count() == 3
+    assert sum(a.lines.count() for a in tenant.repeating_agreements.all()) == 4
