@@ -56,6 +56,7 @@ API = {
     "api-project": ("get", "/api/v1/projects/{project_key}", (200, 200, 401, 401)),
     "api-invoices": ("get", "/api/v1/invoices", (200, 200, 401, 401)),
     "api-invoice": ("get", "/api/v1/invoices/{invoice_key}", (200, 200, 401, 401)),
+    "api-invoices-bulk": ("post", "/api/v1/invoices/bulk", (400, 400, 401, 401)),  # 400: an empty request
     "api-exports": ("post", "/api/v1/exports", (400, 400, 401, 401)),  # 400: an empty request, past the gate
     "api-export": ("get", "/api/v1/exports/{batch}", (200, 200, 401, 401)),
     "api-credentials": ("get", "/api/v1/credentials", (200, 403, 401, 401)),
