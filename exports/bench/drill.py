@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from exports.bench.run import Options, backend, hub_running, machine, pool_size
+from exports.bench.run import Options, backend, hub_running, machine, pool_size, quiet_logs
 from exports.bench.seed import tenant_seed
 from exports.bench.web import HubWeb
 from exports.bench.export_run import export_click
@@ -20,7 +20,7 @@ from exports.models import OPEN_STATUSES, ExportItem, ExportStatus, Invoice
 from exports.transfer import hub_reference
 
 DRILL_INVOICES = 2000
-KILL_EVERY_SECONDS = 5
+KILL_EVERY_SECONDS = 10  # long enough for a fresh worker to finish a chunk on a busy 2-core machine
 REDIS_RESTART_AT = 0.3  # share of items done when Redis restarts
 # The hub's own knobs, shortened so the drill recovers in seconds, not minutes.
 DRILL_ENV = {
@@ -29,6 +29,7 @@ DRILL_ENV = {
     "EXPORT_RETRY_BASE_SECONDS": "0.5",
     "EXPORT_RETRY_MAX_SECONDS": "4",
     "EXPORT_SWEEP_SECONDS": "2",
+    "EXPORT_DISPATCH_GRACE_SECONDS": "5",
 }
 SANDBOX_FAULTS = {
     "http_500_rate": 0.10,
@@ -53,6 +54,7 @@ def drill_run(options: Options, out) -> int:
     out(f"fault drill: {options.invoices} invoices, {options.departments} departments, latency {options.latency_ms} ms, "
         f"{options.workers} workers; sandbox {SANDBOX_FAULTS}")
     out(f"machine: {machine()}")
+    quiet_logs()
     rng = random.Random(9)
     with hub_running(options, extra_env=DRILL_ENV, own_redis=True) as (sandbox, procs, redis):
         bench = tenant_seed(sandbox, invoices=options.invoices, departments=options.departments,
@@ -93,6 +95,15 @@ def _chaos(procs, redis, batch_id, total, pool, rng, out, timeout) -> list[tuple
         open_now = _open_count(batch_id)
         if not open_now:
             break
+        for gone in procs.exited_workers():
+            # Not killed by the drill: it died on its own (a lost broker, say). Started again,
+            # as the deployment's restart policy would.
+            disruptions.append((f"worker {gone.pid} exited on its own", timezone.now().timestamp()))
+            out(f"  worker {gone.pid} exited on its own (code {gone.returncode}); starting another")
+            procs.start_worker(pool)
+        if procs.beat_restarted():
+            disruptions.append(("beat exited on its own", timezone.now().timestamp()))
+            out("  beat exited on its own; started again")
         if not redis_restarted and (total - open_now) >= total * REDIS_RESTART_AT:
             disruptions.append(("redis restart", timezone.now().timestamp()))
             redis.restart()
@@ -142,7 +153,8 @@ def _check(out, bench, batch_id, clicked, in_sandbox, disruptions, faults) -> in
         injected.update(per_account)
     out(f"  faults injected by the sandbox: {dict(sorted(injected.items()))}")
     out(f"  disruptions: {len(disruptions)} ({sum(1 for w, _ in disruptions if w.startswith('kill'))} worker kills, "
-        f"{sum(1 for w, _ in disruptions if w.startswith('redis'))} Redis restart)")
+        f"{sum(1 for w, _ in disruptions if w.startswith('redis'))} Redis restart, "
+        f"{sum(1 for w, _ in disruptions if 'on its own' in w)} workers that exited on their own and were restarted)")
     line(not lost and not doubled,
          f"every invoice in the sandbox exactly once: {len(expected) - len(lost) - len(doubled)} once, "
          f"{len(lost)} missing, {len(doubled)} twice or more")

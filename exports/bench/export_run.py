@@ -14,6 +14,7 @@ from django.utils import timezone
 from exports.bench.sandbox import calls_between
 from exports.models import OPEN_STATUSES, ExportItem, ExportStatus, Invoice, InvoiceLine
 from exports.transfer import CHUNK_SIZE
+from exports.views import RECEIPT_PAGE_SIZE
 
 POLL_SECONDS = 1.0  # as the receipt page polls
 GET_INVOICES_MAX_IDS = 1000  # InvoiceService.GetInvoices takes at most 1000 ids per call
@@ -65,16 +66,22 @@ def export_measure(*, bench, api, receipt_web, sandbox, procs, invoice_ids, time
     batch_id, click = export_click(bench, api, invoice_ids)
     updates_url = reverse("receipt-updates", args=[batch_id])
     since = clicked_at.isoformat()
+    # The receipt page's first page of rows, whose changes its live updates carry.
+    shown = list(ExportItem.objects.filter(batch_id=batch_id).order_by("pk").values_list("pk", flat=True)[:RECEIPT_PAGE_SIZE])
+    rows = {"first": shown[0], "last": shown[-1]}
     updates = []
     deadline = time.monotonic() + timeout
     finished = False
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
-        update = receipt_web.get(updates_url, {"since": since})
+        update = receipt_web.get(updates_url, {"since": since, **rows})
         answered_at = timezone.now()
         body = update.json()
-        # What changed since the last update, for checking this one sends only that.
-        changed = ExportItem.objects.filter(batch_id=batch_id, updated_at__gte=since, updated_at__lte=answered_at).count()
+        # What changed on the page since the last update, for checking this one sends only that.
+        changed = ExportItem.objects.filter(
+            batch_id=batch_id, pk__range=(rows["first"], rows["last"]), updated_at__gte=since,
+            updated_at__lte=answered_at,
+        ).count()
         updates.append({"ms": update.ms, "queries": update.queries, "items": len(body["items"]), "changed": changed})
         since = body["now"]
         if body["finished"]:

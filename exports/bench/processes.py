@@ -50,6 +50,7 @@ class HubProcesses:
         self.workdir = workdir
         self.workers: list[subprocess.Popen] = []
         self.beat: subprocess.Popen | None = None
+        self._reported: set[int] = set()  # pids of workers known to be gone
         self._cpu: dict[int, float] = {}  # pid -> last seen user+system seconds
         self._cpu_at_mark: float = 0.0
         self.peak_rss = 0
@@ -83,12 +84,26 @@ class HubProcesses:
             start_new_session=True,
         )
 
+    def beat_restarted(self) -> bool:
+        """Start beat again when it ended on its own; True when it had to."""
+        if self.beat is None or self.beat.poll() is None:
+            return False
+        self.start_beat()
+        return True
+
     def live_workers(self) -> list[subprocess.Popen]:
         return [p for p in self.workers if p.poll() is None]
+
+    def exited_workers(self) -> list[subprocess.Popen]:
+        """Workers that ended without being killed here, each reported once."""
+        gone = [p for p in self.workers if p.poll() is not None and p.pid not in self._reported]
+        self._reported.update(p.pid for p in gone)
+        return gone
 
     def kill(self, process: subprocess.Popen) -> None:
         """kill -9 the worker and its pool children at once, as a crash would."""
         self._read_cpu()
+        self._reported.add(process.pid)
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:

@@ -1,11 +1,13 @@
 """The benchmark: seed, start the sandbox and the hub's worker processes, export, measure,
 print the figures with verdicts, and write them as JSON."""
 
+import logging
 import math
 import os
 import platform
 import shutil
 import statistics
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,7 +128,15 @@ def hub_running(options: Options, *, extra_env: dict | None = None, own_redis: b
             redis.stop()
 
 
+def quiet_logs() -> None:
+    """The bench's own SOAP calls (seeding, the naive exporter) would drown its table."""
+    logging.getLogger("sevenoffice").setLevel(logging.WARNING)
+    logging.getLogger("kombu").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="Limit for query logging exceeded")
+
+
 def bench_run(options: Options, out) -> int:
+    quiet_logs()
     cap = settings.SEVENOFFICE_MAX_CONCURRENT_PER_ACCOUNT
     out(f"bench_export: {options.invoices} invoices, {options.departments} departments, {options.products} products, "
         f"latency {options.latency_ms} ms, {options.workers} workers, cap {cap} calls per account")
