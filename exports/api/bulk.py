@@ -79,18 +79,19 @@ class InvoiceBulk(GenericAPIView):
         tenant = request.user.tenant
         context = {**self.get_serializer_context(), "tenant": tenant, "known": bulk_references(tenant, rows),
                    "numbers": numbers_in_use(tenant, rows)}
-        errors, valid = repeated_in_request(rows), []
-        for index, row in enumerate(rows):
-            serializer = InvoiceSerializer(data=row, context=context)
-            if serializer.is_valid():
-                valid.append(serializer.validated_data)
-            else:
-                external_id = row.get("external_id") if isinstance(row, dict) else None
-                errors.append({"index": index, "external_id": external_id, "errors": serializer.errors})
+        errors = repeated_in_request(rows)
+        serializer = InvoiceSerializer(data=rows, many=True, context=context)  # fields built once, not per row
+        if not serializer.is_valid():
+            found = serializer.errors  # per row: a list, or (DRF 3.16+) a dict of the failing indexes
+            for index, row_errors in (found.items() if isinstance(found, dict) else enumerate(found)):
+                if row_errors:
+                    row = rows[int(index)]
+                    external_id = row.get("external_id") if isinstance(row, dict) else None
+                    errors.append({"index": int(index), "external_id": external_id, "errors": row_errors})
         if errors:
             return Response({"errors": sorted(errors, key=lambda e: e["index"])}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            saved = records.invoices_bulk_upsert(tenant=tenant, invoices=valid)
+            saved = records.invoices_bulk_upsert(tenant=tenant, invoices=serializer.validated_data)
         except records.BulkRejected as exc:
             return Response({"errors": exc.errors}, status=status.HTTP_409_CONFLICT)
         created = sum(1 for _, was_created in saved if was_created)
