@@ -107,6 +107,7 @@ def export_start(request):
 @role_required(*RECEIPT_READERS)
 def receipt(request, pk):
     batch = get_for_tenant_or_404(ExportBatch.objects.all(), request.tenant, pk=pk)
+    now = timezone.now()  # before the rows are read: a change after this comes with the first live update
     status = request.GET.get("status")
     items = ExportItem.objects.filter(batch=batch).select_related("invoice__department").order_by("pk")
     if status in ExportStatus.values:
@@ -122,7 +123,7 @@ def receipt(request, pk):
         "can_retry": request.user.membership.role in RECEIPT_READERS,
         "updates_url": reverse("receipt-updates", args=[batch.pk]),
         "shown_ids": (shown[0].pk, shown[-1].pk) if shown else None,  # live updates cover these rows only
-        "now": timezone.now().isoformat(),
+        "now": now.isoformat(),
     }
     return render(request, "exports/receipt.html", context)
 
