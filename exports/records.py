@@ -91,3 +91,72 @@ def invoice_upsert(
         if integration_settings(tenant).exports_allowed and integration_settings(tenant).realtime_invoice_export:
             transfer.export_realtime(invoice=invoice)
     return invoice, created
+
+
+class BulkRejected(Exception):
+    """Some invoices of a bulk request cannot be saved; nothing of the request was saved."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__(f"{len(errors)} invoice(s) refused")
+        self.errors = errors  # [{"index": i, "external_id": ..., "errors": {field: [messages]}}]
+
+
+@transaction.atomic
+def invoices_bulk_upsert(*, tenant: Tenant, invoices: list[dict]) -> list[tuple[Invoice, bool]]:
+    """Create or replace many invoices (validated fields, as for invoice_upsert) in one
+    transaction with a fixed number of queries for the new ones: all or nothing.
+
+    An invoice already in 24SO (or on its way) refuses the whole request, naming its index."""
+    external_ids = [fields["external_id"] for fields in invoices]
+    existing = {
+        invoice.external_id: invoice
+        for invoice in Invoice.objects.select_for_update().filter(tenant=tenant, external_id__in=external_ids)
+    }
+    locked = {
+        item.invoice_id: item
+        for item in ExportItem.objects.filter(invoice__in=existing.values(), status__in=LIVE_STATUSES)
+    }
+    errors = []
+    for index, fields in enumerate(invoices):
+        invoice = existing.get(fields["external_id"])
+        if invoice is not None and invoice.pk in locked:
+            errors.append({"index": index, "external_id": fields["external_id"],
+                           "errors": {"external_id": [invoice_lock_reason(invoice)]}})
+    if errors:
+        raise BulkRejected(errors)
+    now = timezone.now()
+    results, new, replaced = [], [], []
+    for fields in invoices:
+        values = {k: v for k, v in fields.items() if k not in ("lines", "finalised", "external_id")}
+        invoice = existing.get(fields["external_id"])
+        created = invoice is None
+        if created:
+            invoice = Invoice(tenant=tenant, external_id=fields["external_id"], **values)
+            new.append(invoice)
+        else:
+            for name, value in values.items():
+                setattr(invoice, name, value)
+            invoice.save()
+            replaced.append(invoice)
+        if fields.get("finalised") and invoice.finalised_at is None:
+            invoice.finalised_at = now
+            invoice.finalised_now = True
+        results.append((invoice, created))
+    Invoice.objects.bulk_create(new)
+    Invoice.objects.filter(pk__in=[i.pk for i in replaced if getattr(i, "finalised_now", False)]).update(finalised_at=now)
+    InvoiceLine.objects.filter(invoice__in=replaced).delete()
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(invoice=invoice, position=position, **line)
+            for (invoice, _), fields in zip(results, invoices)
+            for position, line in enumerate(fields["lines"], start=1)
+        ],
+        batch_size=2000,
+    )
+    finalised = [invoice for invoice, _ in results if getattr(invoice, "finalised_now", False)]
+    if finalised:
+        integration = integration_settings(tenant)
+        if integration.exports_allowed and integration.realtime_invoice_export:
+            for invoice in finalised:
+                transfer.export_realtime(invoice=invoice)
+    return results

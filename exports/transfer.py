@@ -45,7 +45,7 @@ CHUNK_SIZE = 100  # invoices per SaveInvoices call
 # An item in transfer longer than this is presumed abandoned (its worker died). Safe because
 # the lease is renewed right before each SaveInvoices, and a call times out well within it.
 LEASE_SECONDS = settings.EXPORT_LEASE_SECONDS
-DISPATCH_GRACE_SECONDS = 60  # a queued item not picked up by then is re-dispatched
+DISPATCH_GRACE_SECONDS = settings.EXPORT_DISPATCH_GRACE_SECONDS  # a queued item not picked up by then is re-dispatched
 MAX_ATTEMPTS = 12
 PRODUCT_CATEGORY_NAME = "Hub"  # where products the hub creates are placed
 PREVIOUS_WRITE_WINDOW = timedelta(minutes=5)

@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from exports.api import expenses as expense_api
 from exports.api import revenue_accounts as revenue_account_api
 from exports.api import repeating as repeating_api
+from exports.api import bulk as export_bulk
 from exports.api import views as export_views
 from tenants import api as tenant_api
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("projects", export_views.ProjectList.as_view(), name="api-projects"),
     path("projects/<str:key>", export_views.ProjectDetail.as_view(), name="api-project"),
     path("invoices", export_views.InvoiceList.as_view(), name="api-invoices"),
+    path("invoices/bulk", export_bulk.InvoiceBulk.as_view(), name="api-invoices-bulk"),  # before invoices/<key>
     path("invoices/<str:key>", export_views.InvoiceDetail.as_view(), name="api-invoice"),
     path("invoices/<str:key>/check-payment", export_views.InvoiceCheckPayment.as_view(), name="api-invoice-check-payment"),
     path("exports", export_views.ExportList.as_view(), name="api-exports"),

@@ -169,6 +169,8 @@ EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=90)
 # Retryable faults back off exponentially from the base, with full jitter, up to the cap.
 EXPORT_RETRY_BASE_SECONDS = env.float("EXPORT_RETRY_BASE_SECONDS", default=5.0)
 EXPORT_RETRY_MAX_SECONDS = env.float("EXPORT_RETRY_MAX_SECONDS", default=600.0)
+# A queued item no worker has picked up by then is dispatched again by the sweeper.
+EXPORT_DISPATCH_GRACE_SECONDS = env.int("EXPORT_DISPATCH_GRACE_SECONDS", default=60)
 if EXPORT_LEASE_SECONDS < 2 * SEVENOFFICE_TIMEOUT:
     raise ImproperlyConfigured("EXPORT_LEASE_SECONDS must be at least twice SEVENOFFICE_TIMEOUT")
 # Expense import: how far back the first run reads, and when a silent run is taken over.

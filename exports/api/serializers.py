@@ -17,6 +17,12 @@ class TenantSlugRelatedField(serializers.SlugRelatedField):
         return super().get_queryset().filter(tenant=self.context["tenant"])
 
     def to_internal_value(self, data):
+        # A bulk request looks every reference up once, beforehand (context "known").
+        known = self.context.get("known", {}).get(self.queryset.model)
+        if known is not None:
+            if str(data) in known:
+                return known[str(data)]
+            raise serializers.ValidationError(f"Unknown {self.slug_field.replace('_', ' ')} {data!r}.")
         try:
             return self.get_queryset().get(**{self.slug_field: str(data)})
         except self.get_queryset().model.DoesNotExist:
@@ -233,12 +239,16 @@ class InvoiceSerializer(serializers.ModelSerializer):
         project = attrs.get("project")
         if project is not None and project.customer_id not in (None, attrs["customer"].pk):
             errors["project"] = f"Project {project.external_id!r} belongs to another customer."
-        taken = (
-            Invoice.objects.filter(tenant=self.context["tenant"], number=attrs["number"])
-            .exclude(external_id=attrs["external_id"])
-            .values_list("external_id", flat=True)
-            .first()
-        )
+        if "numbers" in self.context:  # a bulk request: the numbers in use, read once
+            taken = self.context["numbers"].get(attrs["number"])
+            taken = None if taken == attrs["external_id"] else taken
+        else:
+            taken = (
+                Invoice.objects.filter(tenant=self.context["tenant"], number=attrs["number"])
+                .exclude(external_id=attrs["external_id"])
+                .values_list("external_id", flat=True)
+                .first()
+            )
         if taken:
             errors["number"] = f"Invoice number {attrs['number']} is already used by {taken!r}."
         if errors:
