@@ -63,7 +63,8 @@ def export_alert_quietly(batch_id: int) -> None:
 
 
 def export_alerts_for_items(item_ids) -> None:
-    for batch_id in ExportItem.objects.filter(pk__in=list(item_ids)).values_list("batch_id", flat=True).distinct():
+    # order_by(): the model's default ordering by pk would make every item its own "distinct" row.
+    for batch_id in ExportItem.objects.filter(pk__in=list(item_ids)).order_by().values_list("batch_id", flat=True).distinct():
         export_alert_quietly(batch_id)
 
 

@@ -303,8 +303,9 @@ def customer_ids_for_export(client, tenant, identity_id, customers) -> dict[int,
     A customer waiting for an admin's choice or refused by 24SO maps to the exception."""
     results: dict[int, int | Exception] = {}
     todo = []
+    bindings = _bindings(tenant, identity_id, BindingKind.CUSTOMER, [c.pk for c in customers])
     for customer in customers:
-        binding = _binding(tenant, identity_id, BindingKind.CUSTOMER, customer.pk)
+        binding = bindings[customer.pk]
         current = binding.version_synced >= customer.sync_version
         if binding.sevenoffice_id and binding.sync_status != SyncStatus.NEEDS_DECISION and current:
             results[customer.pk] = binding.sevenoffice_id
@@ -468,6 +469,17 @@ def _binding(tenant, identity_id, kind, record_id) -> SevenOfficeBinding:
         tenant=tenant, identity_id=identity_id, kind=kind, key=str(record_id)
     )
     return binding
+
+
+def _bindings(tenant, identity_id, kind, record_ids) -> dict[int, SevenOfficeBinding]:
+    """`_binding` for many records: the existing ones in one query, only the rest one by one."""
+    found = {
+        int(b.key): b
+        for b in SevenOfficeBinding.objects.filter(
+            tenant=tenant, identity_id=identity_id, kind=kind, key__in=[str(pk) for pk in record_ids]
+        )
+    }
+    return {pk: found.get(pk) or _binding(tenant, identity_id, kind, pk) for pk in record_ids}
 
 
 def _hold(binding) -> bool:

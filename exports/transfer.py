@@ -220,9 +220,7 @@ def _send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
         _requeue(items, exc)
         raise
     waiting = [item for item in items if outcomes[item.pk].status == S.QUEUED]
-    for item in items:
-        if outcomes[item.pk].status not in (S.QUEUED, TAKEN_OVER):
-            _record(item, outcomes[item.pk])
+    _record_each([(item, outcomes[item.pk]) for item in items if outcomes[item.pk].status not in (S.QUEUED, TAKEN_OVER)])
     if waiting:
         transitions.transition(
             [i.pk for i in waiting], to=S.QUEUED, expect=(S.IN_TRANSFER,), token=waiting[0].claim_token,
@@ -268,8 +266,19 @@ def _settle_unclaimable(item_ids, claimed):
             )
 
 
-def _record(item: ExportItem, outcome: Outcome) -> None:
-    fields = {"message": outcome.message[:2000], "lease_until": None, "claim_token": None}
+def _record_each(pairs) -> None:
+    """Record each item's outcome: one guarded UPDATE per status (and claim), not one per item."""
+    groups = defaultdict(dict)
+    for item, outcome in pairs:
+        groups[outcome.status, item.claim_token][item.pk] = _recorded_fields(item, outcome)
+    for (status, token), values_by_id in groups.items():
+        transitions.transition_each(
+            values_by_id, to=status, expect=(S.IN_TRANSFER,), token=token, lease_until=None, claim_token=None
+        )
+
+
+def _recorded_fields(item: ExportItem, outcome: Outcome) -> dict:
+    fields = {"message": outcome.message[:2000]}
     if outcome.order_id is not None:
         fields["sevenoffice_order_id"] = outcome.order_id
     if outcome.invoice_id is not None:
@@ -280,12 +289,11 @@ def _record(item: ExportItem, outcome: Outcome) -> None:
         fields["sent_as"] = item.sent_as
         fields["sevenoffice_username"] = item.sevenoffice_username
         fields["sevenoffice_identity_id"] = item.sevenoffice_identity_id
-    transitions.transition([item.pk], to=outcome.status, expect=(S.IN_TRANSFER,), token=item.claim_token, **fields)
+    return fields
 
 
 def _record_all(items, outcome: Outcome) -> None:
-    for item in items:
-        _record(item, outcome)
+    _record_each([(item, outcome) for item in items])
 
 
 def _requeue(items, exc: so_errors.RemoteUnavailable) -> None:
@@ -405,6 +413,7 @@ class ChunkSender:
         products = self._product_ids(items)
         rates = {line.vat_rate.normalize() for item in items for line in item.invoice.lines.all()}
         tax_codes = tax_codes_for(self.client, self.identity_id, rates)
+        self._credited_items(items)
         orders = {}
         for item in items:
             try:
@@ -453,10 +462,23 @@ class ChunkSender:
             **credited,
         )
 
+    def _credited_items(self, items) -> None:
+        """The export items of the invoices this chunk's credit notes credit, in one query:
+        the one that carried each to 24SO (done), and which are still on their way (open)."""
+        credited_ids = {i.invoice.credits_id for i in items if i.invoice.kind == InvoiceKind.CREDIT_NOTE}
+        self.credited_done, self.credited_open = {}, set()
+        for credited in ExportItem.objects.filter(
+            invoice_id__in=credited_ids - {None}, status__in=(S.DONE, *OPEN_STATUSES)
+        ).order_by("-pk"):
+            if credited.status == S.DONE:
+                self.credited_done[credited.invoice_id] = credited  # the lowest pk wins, as .first() did
+            else:
+                self.credited_open.add(credited.invoice_id)
+
     def _credited(self, invoice) -> dict:
         """What a credit note refers to in 24SO (ReferenceInvoiceId); raises OrderNotReady
         while the credited invoice is not there."""
-        credited = ExportItem.objects.filter(invoice_id=invoice.credits_id, status=S.DONE).first()
+        credited = self.credited_done.get(invoice.credits_id)
         if credited is not None and credited.sevenoffice_invoice_id is not None:
             return {"reference_invoice_id": credited.sevenoffice_invoice_id}
         if credited is not None and credited.sent_as == SentAs.ORDER:
@@ -464,7 +486,7 @@ class ChunkSender:
                 f"The credited invoice {invoice.credits.number} went to 24SevenOffice as order "
                 f"{credited.sevenoffice_order_id}, not as an invoice; credit it there once it is published."
             )
-        if ExportItem.objects.filter(invoice_id=invoice.credits_id, status__in=OPEN_STATUSES).exists():
+        if invoice.credits_id in self.credited_open:
             raise CreditedInvoicePending(f"Waiting for the credited invoice {invoice.credits.number} to reach 24SevenOffice.")
         raise OrderNotReady(f"The credited invoice {invoice.credits.number} is not in 24SevenOffice yet; export it first.")
 
@@ -557,7 +579,7 @@ class OrderSender(ChunkSender):
         """A credit note goes as an order too (negative rows), pointing at the credited order
         (ReferenceOrderId), or at its invoice when that went as an invoice; someone publishes
         it in 24SO as the credit note."""
-        credited = ExportItem.objects.filter(invoice_id=invoice.credits_id, status=S.DONE).first()
+        credited = self.credited_done.get(invoice.credits_id)
         if credited is not None and credited.sevenoffice_invoice_id is not None:
             return {"reference_invoice_id": credited.sevenoffice_invoice_id}
         if credited is not None and credited.sevenoffice_order_id is not None:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings")
 
@@ -16,3 +17,13 @@ for option in ("data_folder_in", "data_folder_out", "control_folder"):
     folder = (app.conf.broker_transport_options or {}).get(option)
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+@worker_process_init.connect
+def sevenoffice_warm_up(**_):
+    """Each pool process parses the 24SO WSDLs as it starts, not on its first export chunk."""
+    from django.conf import settings
+
+    from sevenoffice.transport import warm_up
+
+    warm_up(api_url=settings.SEVENOFFICE_API_URL, webservices_url=settings.SEVENOFFICE_WEBSERVICES_URL)

@@ -307,6 +307,25 @@ class ServiceRegistry:
         return len(self._proxies)
 
 
+def warm_up(*, api_url: str, webservices_url: str) -> threading.Thread:
+    """Parse every service's WSDL now, in a background thread, so a worker's first call does
+    not pay for it. A background thread: a slow or absent 24SO must never delay the start of
+    a process; a call that comes first waits for that WSDL's parse (or does it) as usual."""
+
+    def parse_all() -> None:
+        registry = get_registry()
+        for name in SERVICES:
+            try:
+                registry.service(name, api_url=api_url, webservices_url=webservices_url)
+            except RemoteUnavailable as exc:
+                logger.warning("sevenoffice: %s WSDL not parsed ahead (%s); parsed on first use", name, exc)
+                return  # the endpoint is down: the first call will say so
+
+    thread = threading.Thread(target=parse_all, name="sevenoffice-wsdl-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 _registry: ServiceRegistry | None = None
 _registry_lock = threading.Lock()
 
