@@ -487,11 +487,22 @@ def _download(client, files, candidate, outcome: ClientOutcome, identity) -> lis
             outcome.skipped.append({**candidate.describe(identity), "file_id": image.id, "reason":
                                     f"Document {image.id} is of type {image.type}, not an image or PDF: not stored."})
             continue
-        content = client.download_file(image)
+        size = client.file_size(image)
+        if size > settings.EXPENSE_DOCUMENT_MAX_BYTES:
+            outcome.skipped.append({**candidate.describe(identity), "file_id": image.id, "size": size, "reason":
+                                    f"Document {image.id} is {_megabytes(size)}, over the "
+                                    f"{_megabytes(settings.EXPENSE_DOCUMENT_MAX_BYTES)} limit for stored documents "
+                                    "(EXPENSE_DOCUMENT_MAX_BYTES): not downloaded; the expense is imported without it."})
+            continue
+        content = client.download_file(image, size=size)
         suffix = f"-{n}" if len(files) > 1 else ""
         documents.append({"file_id": image.id, "name": f"{base}{suffix}.{EXTENSIONS[image.type]}",
                           "content_type": CONTENT_TYPES[image.type], "content": content})
     return documents
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _store(run, identity, key, values, documents) -> bool:

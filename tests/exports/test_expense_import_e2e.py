@@ -223,3 +223,23 @@ def test_an_invoice_on_a_project_added_to_the_hub_later_is_imported_by_a_later_n
     [expense] = client.get("/api/v1/expenses", {"project": "p-harbour"}).json()["results"]
     assert expense["supplier_invoice_number"] == "HARBOUR-1" and expense["attachments"]
     assert not PendingExpense.objects.filter(tenant=tenant).exists()
+
+
+def test_a_document_over_the_size_limit_is_not_downloaded_and_the_expense_still_imports(workers, sandbox):
+    tenant = expense_tenant()
+    client = api_for(tenant)
+    _, project_id = synced_project(tenant)
+    big = b"%PDF-1.4 scanned at 1200 dpi\n" + bytes(range(256)) * 800  # over the workers' 200000-byte limit
+    seeded = seed(sandbox, project_id, supplier_invoice_number="BIG",
+                  attachment={"name": "big.pdf", "content_base64": base64.b64encode(big).decode()})
+    chunks_before = calls(sandbox, "DownloadChunk")
+
+    body = run_import(client, workers)
+
+    assert (body["imported"], body["failed"]) == (1, []), body
+    [skip] = body["skipped"]
+    assert (skip["supplier_invoice_number"], skip["file_id"], skip["size"]) == ("BIG", seeded["file_id"], len(big))
+    assert "over the 0.2 MB limit" in skip["reason"] and "not downloaded" in skip["reason"]
+    assert calls(sandbox, "DownloadChunk") == chunks_before
+    [expense] = client.get("/api/v1/expenses", {"project": "p-1"}).json()["results"]
+    assert (expense["supplier_invoice_number"], expense["amount"], expense["attachments"]) == ("BIG", "1250.00", [])
