@@ -65,12 +65,14 @@ COMMON_VAT_RATES = (Decimal(0), Decimal(12), Decimal(15), Decimal(25))
 
 
 class ExpenseError(Exception):
-    """Bad input for an expense action; `field` names what to fix."""
+    """Bad input for an expense action; `field` names what to fix, `problems` (expense id ->
+    message) which expenses when several are at stake."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, problems: dict[int, str] | None = None):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.problems = problems or {}
 
 
 # --- Starting and claiming runs ------------------------------------------------------------------
@@ -590,17 +592,17 @@ def expenses_add_to_invoice(*, invoice: Invoice, expense_ids) -> list[InvoiceLin
             raise ExpenseError("invoice", f"{reason} Expenses can only be added to an invoice not yet finalised.")
         expenses = list(Expense.objects.select_for_update(of=("self",)).filter(tenant=invoice.tenant, pk__in=ids)
                         .select_related("project").order_by("invoice_date", "pk"))
-        problems = [f"Unknown expense {i}." for i in ids if i not in {e.pk for e in expenses}]
+        problems = {i: f"Unknown expense {i}." for i in ids if i not in {e.pk for e in expenses}}
         for expense in expenses:
             if expense.invoice_line_id:
-                problems.append(f"Expense {expense.pk} ({expense}) is already billed.")
+                problems[expense.pk] = f"Expense {expense.pk} ({expense}) is already billed."
             elif not expense.billable:
-                problems.append(f"Expense {expense.pk} ({expense}) is not billable.")
+                problems[expense.pk] = f"Expense {expense.pk} ({expense}) is not billable."
             elif expense.project.customer_id != invoice.customer_id:
-                problems.append(f"Expense {expense.pk} belongs to project {expense.project}, whose customer is not "
-                                f"the invoice's customer.")
+                problems[expense.pk] = (f"Expense {expense.pk} belongs to project {expense.project}, whose customer "
+                                        "is not the invoice's customer.")
         if problems:
-            raise ExpenseError("expenses", " ".join(problems))
+            raise ExpenseError("expenses", " ".join(problems[i] for i in sorted(problems)), problems)
         position = (invoice.lines.aggregate(last=Max("position"))["last"] or 0) + 1
         lines = []
         for offset, expense in enumerate(expenses):

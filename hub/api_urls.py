@@ -18,6 +18,7 @@ urlpatterns = [
     path("invoices", export_views.InvoiceList.as_view(), name="api-invoices"),
     path("invoices/<str:key>", export_views.InvoiceDetail.as_view(), name="api-invoice"),
     path("invoices/<str:key>/check-payment", export_views.InvoiceCheckPayment.as_view(), name="api-invoice-check-payment"),
+    path("invoices/<str:key>/expenses", expense_api.InvoiceExpenses.as_view(), name="api-invoice-expenses"),
     path("exports", export_views.ExportList.as_view(), name="api-exports"),
     path("exports/<int:pk>", export_views.ExportDetail.as_view(), name="api-export"),
     path("expense-imports", expense_api.ExpenseImportList.as_view(), name="api-expense-imports"),
