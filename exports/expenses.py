@@ -39,6 +39,8 @@ from exports.models import (
     Invoice,
     InvoiceKind,
     InvoiceLine,
+    PendingExpense,
+    PendingExpenseReason,
     Project,
     SevenOfficeBinding,
 )
@@ -57,21 +59,20 @@ CONTENT_TYPES = {
     "Tiff": "image/tiff", "Bmp": "image/bmp",
 }
 EXTENSIONS = {"Pdf": "pdf", "Png": "png", "Jpeg": "jpg", "Gif": "gif", "Tiff": "tif", "Bmp": "bmp"}
-# Re-read a little before the watermark: 24SO's change times are rounded, and a posting may
-# commit with a change time just before our last read ended.
-WATERMARK_OVERLAP = timedelta(minutes=2)
 STAMPS_PER_CALL = 500
 EXPENSE_PRODUCT_NUMBER = "EXPENSE"
 COMMON_VAT_RATES = (Decimal(0), Decimal(12), Decimal(15), Decimal(25))
 
 
 class ExpenseError(Exception):
-    """Bad input for an expense action; `field` names what to fix."""
+    """Bad input for an expense action; `field` names what to fix, `problems` (expense id ->
+    message) which expenses when several are at stake."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, problems: dict[int, str] | None = None):
         super().__init__(message)
         self.field = field
         self.message = message
+        self.problems = problems or {}
 
 
 # --- Starting and claiming runs ------------------------------------------------------------------
@@ -151,6 +152,9 @@ class ClientOutcome:
     already: int = 0
     skipped: list[dict] = field(default_factory=list)
     failed: list[dict] = field(default_factory=list)
+    # Skipped for a reason that may pass (key -> reason, candidate), and keys done with.
+    waiting: dict[str, tuple[str, "Candidate"]] = field(default_factory=dict)
+    settled: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -198,6 +202,7 @@ def expense_import_run(import_id: int) -> None:
         except so_errors.SevenOfficeError as exc:
             outcome = ClientOutcome(failed=[{"client": target.identity_id, "key": None,
                                              "reason": f"Reading from 24SevenOffice failed: {exc}"}])
+        _remember_pending(tenant, target.identity_id, outcome)
         skipped += outcome.skipped
         failed += outcome.failed
         # A client with failures keeps its old mark, so the next run reads those again.
@@ -226,7 +231,9 @@ def _previous_watermarks(tenant) -> dict:
 def _since(mark):
     if mark is None:
         return timezone.now() - timedelta(days=settings.EXPENSE_IMPORT_FIRST_DAYS)
-    return mark - WATERMARK_OVERLAP
+    # Re-read a little before the mark: 24SO's change times are rounded, and a posting may
+    # commit with a change time just before our last read ended.
+    return mark - timedelta(seconds=settings.EXPENSE_IMPORT_OVERLAP_SECONDS)
 
 
 def _import_client(run, target: Target, accounts, since, until, billable: bool) -> ClientOutcome:
@@ -242,12 +249,15 @@ def _import_client(run, target: Target, accounts, since, until, billable: bool) 
         if line.account_no in accounts and not line.hidden
     ]
     candidates = _candidates(lines)
+    recheck = _pending_recheck(run.tenant, identity, client, accounts, exclude=set(candidates), outcome=outcome)
+    candidates.update(recheck.candidates)
     known = set(Expense.objects.filter(tenant=run.tenant, identity_id=identity, sevenoffice_key__in=candidates)
                 .values_list("sevenoffice_key", flat=True))
     outcome.already = len(known)
     projects = _hub_projects(run.tenant, identity, {c.project_id for c in candidates.values() if c.project_id})
     wanted = []
     for key, candidate in candidates.items():
+        outcome.settled.add(key)  # unless it waits (below)
         if key in known:
             continue
         if candidate.project_id is None:
@@ -255,7 +265,8 @@ def _import_client(run, target: Target, accounts, since, until, billable: bool) 
         elif candidate.project_id not in projects:
             outcome.skipped.append({**candidate.describe(identity), "reason":
                                     f"Posted on 24SevenOffice project {candidate.project_id}, which is not a project "
-                                    "in the hub."})
+                                    "in the hub. Checked again on each run once the project is there."})
+            _waits(outcome, PendingExpenseReason.PROJECT_MISSING, candidate)
         elif candidate.first.stamp_no is None:
             outcome.skipped.append({**candidate.describe(identity), "reason": "The voucher has no document in 24SO."})
         else:
@@ -263,8 +274,10 @@ def _import_client(run, target: Target, accounts, since, until, billable: bool) 
     if not wanted:
         return outcome
 
-    vouchers = _voucher_lines(client, wanted)
-    approved = _approved_files(client, {c.first.stamp_no for c in wanted})
+    vouchers = {**recheck.vouchers, **_voucher_lines(
+        client, [c for c in wanted if _voucher_of(c.first) not in recheck.vouchers])}
+    stamps = {c.first.stamp_no for c in wanted}
+    approved = {**recheck.approved, **_approved_files(client, stamps - recheck.asked_stamps)}
     payables = {c.key: [l for l in vouchers.get(_voucher_of(c.first), []) if l.customer_id is not None] for c in wanted}
     suppliers = _supplier_names(client, {l.customer_id for ls in payables.values() for l in ls})
     per_voucher = defaultdict(list)
@@ -275,7 +288,9 @@ def _import_client(run, target: Target, accounts, since, until, billable: bool) 
         describe = candidate.describe(identity)
         files = approved.get(candidate.first.stamp_no)
         if not files:
-            outcome.skipped.append({**describe, "reason": "The supplier invoice is not approved in 24SevenOffice."})
+            outcome.skipped.append({**describe, "reason": "The supplier invoice is not approved in 24SevenOffice. "
+                                    "Checked again on each run until it is."})
+            _waits(outcome, PendingExpenseReason.NOT_APPROVED, candidate)
             continue
         if not payables[candidate.key]:
             outcome.skipped.append({**describe, "reason": "No supplier (payables) line on the voucher."})
@@ -284,6 +299,7 @@ def _import_client(run, target: Target, accounts, since, until, billable: bool) 
             documents = _download(client, files, candidate, outcome, identity)
         except so_errors.SevenOfficeError as exc:
             outcome.failed.append({**describe, "reason": f"Downloading its document failed: {exc}"})
+            outcome.settled.discard(candidate.key)  # a remembered one stays remembered: tried again next run
             continue
         payable = payables[candidate.key][0]
         gross = -sum((l.amount or Decimal(0) for l in payables[candidate.key]), Decimal(0))
@@ -302,6 +318,80 @@ def _import_client(run, target: Target, accounts, since, until, billable: bool) 
         else:
             outcome.already += 1
     return outcome
+
+
+# --- Skipped supplier invoices re-checked by later runs ------------------------------------------
+
+
+@dataclass
+class Recheck:
+    """Remembered skips whose reason has passed, re-read from 24SO, and what that learnt."""
+
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+    vouchers: dict[tuple, list[Transaction]] = field(default_factory=dict)
+    approved: dict[int, list] = field(default_factory=dict)
+    asked_stamps: set[int] = field(default_factory=set)
+
+
+def _waits(outcome: ClientOutcome, reason: str, candidate: Candidate) -> None:
+    outcome.settled.discard(candidate.key)
+    if candidate.first.date is not None and candidate.first.transaction_no is not None:  # else it cannot be re-read
+        outcome.waiting[candidate.key] = (reason, candidate)
+
+
+def _pending_recheck(tenant, identity, client, accounts, *, exclude: set[str], outcome: ClientOutcome) -> Recheck:
+    """The remembered skips that can be imported now: their project became a hub project (the
+    hub's own data) or their document is approved (one GetFileInfo per STAMPS_PER_CALL stamps).
+    Only those have their vouchers read again (one GetTransactions per voucher type and year).
+    Skips older than EXPENSE_PENDING_DAYS are dropped and reported."""
+    recheck = Recheck()
+    remembered = PendingExpense.objects.filter(tenant=tenant, identity_id=identity)
+    cutoff = timezone.now() - timedelta(days=settings.EXPENSE_PENDING_DAYS)
+    for old in remembered.filter(created_at__lt=cutoff).exclude(sevenoffice_key__in=exclude):
+        outcome.skipped.append({**old.described, "reason": f"{old.get_reason_display()} after "
+                                f"{settings.EXPENSE_PENDING_DAYS} days: no longer checked. A full import reads it again."})
+        outcome.settled.add(old.sevenoffice_key)
+    pending = [p for p in remembered.filter(created_at__gte=cutoff) if p.sevenoffice_key not in exclude]
+    if not pending:
+        return recheck
+    projects = _hub_projects(tenant, identity, {p.project_sevenoffice_id for p in pending
+                                                if p.reason == PendingExpenseReason.PROJECT_MISSING})
+    recheck.asked_stamps = {p.stamp_no for p in pending if p.reason == PendingExpenseReason.NOT_APPROVED}
+    recheck.approved = _approved_files(client, recheck.asked_stamps)
+    ready = [p for p in pending if (p.project_sevenoffice_id in projects if p.reason == PendingExpenseReason.PROJECT_MISSING
+                                    else bool(recheck.approved.get(p.stamp_no)))]
+    if not ready:
+        return recheck
+    probes = [Candidate(p.sevenoffice_key, [Transaction(date=p.voucher_date, account_no=None, amount=None,
+                                                        transaction_no=p.transaction_no,
+                                                        transaction_type_id=p.transaction_type_id)], None)
+              for p in ready]
+    recheck.vouchers = _voucher_lines(client, probes)
+    lines = [line for found in recheck.vouchers.values() for line in found
+             if line.account_no in accounts and not line.hidden]
+    again = _candidates(lines)
+    for p in ready:
+        if p.sevenoffice_key in again:
+            recheck.candidates[p.sevenoffice_key] = again[p.sevenoffice_key]
+        else:  # reversed or moved off the expense accounts meanwhile
+            outcome.skipped.append({**p.described, "reason": "No longer posted in 24SevenOffice on the expense "
+                                    "accounts: no longer checked."})
+            outcome.settled.add(p.sevenoffice_key)
+    return recheck
+
+
+def _remember_pending(tenant, identity, outcome: ClientOutcome) -> None:
+    """Forget what was imported or settled otherwise; remember (or keep) what waits."""
+    remembered = PendingExpense.objects.filter(tenant=tenant, identity_id=identity)
+    if outcome.settled:
+        remembered.filter(sevenoffice_key__in=outcome.settled).delete()
+    for key, (reason, candidate) in outcome.waiting.items():
+        line = candidate.first
+        PendingExpense.objects.update_or_create(tenant=tenant, identity_id=identity, sevenoffice_key=key, defaults=dict(
+            reason=reason, stamp_no=line.stamp_no, project_sevenoffice_id=candidate.project_id,
+            voucher_date=line.date, transaction_type_id=line.transaction_type_id, transaction_no=line.transaction_no,
+            described=candidate.describe(str(identity)),
+        ))
 
 
 def account_ranges(accounts: list[int]) -> list[tuple[int, int]]:
@@ -359,7 +449,7 @@ def _voucher_lines(client, candidates) -> dict[tuple, list[Transaction]]:
 
 def _approved_files(client, stamp_nos) -> dict[int, list]:
     """Stamp number -> its approved documents. Approval lives on the document in 24SO."""
-    stamps = sorted(stamp_nos)
+    stamps = sorted(s for s in stamp_nos if s is not None)
     files = defaultdict(list)
     for start in range(0, len(stamps), STAMPS_PER_CALL):
         for image in client.get_file_info(stamp_nos=stamps[start:start + STAMPS_PER_CALL], file_approved=True):
@@ -399,11 +489,22 @@ def _download(client, files, candidate, outcome: ClientOutcome, identity) -> lis
             outcome.skipped.append({**candidate.describe(identity), "file_id": image.id, "reason":
                                     f"Document {image.id} is of type {image.type}, not an image or PDF: not stored."})
             continue
-        content = client.download_file(image)
+        size = client.file_size(image)
+        if size > settings.EXPENSE_DOCUMENT_MAX_BYTES:
+            outcome.skipped.append({**candidate.describe(identity), "file_id": image.id, "size": size, "reason":
+                                    f"Document {image.id} is {_megabytes(size)}, over the "
+                                    f"{_megabytes(settings.EXPENSE_DOCUMENT_MAX_BYTES)} limit for stored documents "
+                                    "(EXPENSE_DOCUMENT_MAX_BYTES): not downloaded; the expense is imported without it."})
+            continue
+        content = client.download_file(image, size=size)
         suffix = f"-{n}" if len(files) > 1 else ""
         documents.append({"file_id": image.id, "name": f"{base}{suffix}.{EXTENSIONS[image.type]}",
                           "content_type": CONTENT_TYPES[image.type], "content": content})
     return documents
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _store(run, identity, key, values, documents) -> bool:
@@ -491,17 +592,17 @@ def expenses_add_to_invoice(*, invoice: Invoice, expense_ids) -> list[InvoiceLin
             raise ExpenseError("invoice", f"{reason} Expenses can only be added to an invoice not yet finalised.")
         expenses = list(Expense.objects.select_for_update(of=("self",)).filter(tenant=invoice.tenant, pk__in=ids)
                         .select_related("project").order_by("invoice_date", "pk"))
-        problems = [f"Unknown expense {i}." for i in ids if i not in {e.pk for e in expenses}]
+        problems = {i: f"Unknown expense {i}." for i in ids if i not in {e.pk for e in expenses}}
         for expense in expenses:
             if expense.invoice_line_id:
-                problems.append(f"Expense {expense.pk} ({expense}) is already billed.")
+                problems[expense.pk] = f"Expense {expense.pk} ({expense}) is already billed."
             elif not expense.billable:
-                problems.append(f"Expense {expense.pk} ({expense}) is not billable.")
+                problems[expense.pk] = f"Expense {expense.pk} ({expense}) is not billable."
             elif expense.project.customer_id != invoice.customer_id:
-                problems.append(f"Expense {expense.pk} belongs to project {expense.project}, whose customer is not "
-                                f"the invoice's customer.")
+                problems[expense.pk] = (f"Expense {expense.pk} belongs to project {expense.project}, whose customer "
+                                        "is not the invoice's customer.")
         if problems:
-            raise ExpenseError("expenses", " ".join(problems))
+            raise ExpenseError("expenses", " ".join(problems[i] for i in sorted(problems)), problems)
         position = (invoice.lines.aggregate(last=Max("position"))["last"] or 0) + 1
         lines = []
         for offset, expense in enumerate(expenses):

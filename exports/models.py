@@ -433,6 +433,39 @@ class Expense(models.Model):
         return f"{self.supplier_name} {self.supplier_invoice_number} ({self.amount})".strip()
 
 
+class PendingExpenseReason(models.TextChoices):
+    NOT_APPROVED = "not_approved", "Document not approved yet"
+    PROJECT_MISSING = "project_missing", "Project not in the hub yet"
+
+
+class PendingExpense(models.Model):
+    """A supplier invoice an import skipped for a reason that may pass: its document not yet
+    approved, or its project not yet in the hub. Approval or a new hub project does not change
+    the ledger lines, so the change-date read would never see it again: each run re-checks
+    these instead, until imported or EXPENSE_PENDING_DAYS old."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="pending_expenses")
+    identity_id = models.UUIDField()
+    sevenoffice_key = models.CharField(max_length=80)
+    reason = models.CharField(max_length=20, choices=PendingExpenseReason.choices)
+    # Enough to re-check it (stamp, project) and re-read its voucher (year by date, type, number).
+    stamp_no = models.BigIntegerField(null=True, blank=True)
+    project_sevenoffice_id = models.BigIntegerField(null=True, blank=True)
+    voucher_date = models.DateField()
+    transaction_type_id = models.IntegerField(null=True, blank=True)
+    transaction_no = models.BigIntegerField()
+    described = models.JSONField(default=dict, blank=True, help_text="As the run that skipped it reported it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "identity_id", "sevenoffice_key"], name="pending_expense_once")
+        ]
+
+    def __str__(self):
+        return f"{self.sevenoffice_key} ({self.reason})"
+
+
 def expense_attachment_path(attachment, filename: str) -> str:
     return f"expenses/{attachment.expense.tenant_id}/{attachment.expense_id}/{filename}"
 

@@ -85,7 +85,7 @@ def export_create(*, tenant, invoices, user=None, source: str = "ui") -> ExportB
     invoice_ids = sorted({i.pk if isinstance(i, Invoice) else int(i) for i in invoices})
     with transaction.atomic():
         batch = ExportBatch.objects.create(tenant=tenant, created_by=user, source=source)
-        owned = Invoice.objects.filter(tenant=tenant, pk__in=invoice_ids).values_list("pk", flat=True)
+        owned = _lock_invoices(Invoice.objects.filter(tenant=tenant, pk__in=invoice_ids))
         ExportItem.objects.bulk_create(
             [ExportItem(tenant=tenant, batch=batch, invoice_id=pk) for pk in owned], batch_size=1000
         )
@@ -117,11 +117,19 @@ def export_retry(*, batch: ExportBatch, item_ids=None) -> int:
     if item_ids is not None:
         items = items.filter(pk__in=item_ids)
     with transaction.atomic():
+        _lock_invoices(Invoice.objects.filter(pk__in=items.values("invoice_id")))
         moved = transitions.transition(
             items.values_list("pk", flat=True), to=S.QUEUED, expect=(S.FAILED, S.LOGIN_ERROR), message="", attempts=0
         )
         export_route(batch=batch)
     return moved
+
+
+def _lock_invoices(invoices) -> list[int]:
+    """Row-lock the invoices (in pk order, so two exports never deadlock) before queuing them.
+    Adding expense rows takes the same lock and re-checks for a queued export inside it: rows
+    are either committed before the export is queued, or refused."""
+    return list(invoices.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 def export_route(*, batch: ExportBatch, items=None) -> None:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("invoices/bulk", export_bulk.InvoiceBulk.as_view(), name="api-invoices-bulk"),  # before invoices/<key>
     path("invoices/<str:key>", export_views.InvoiceDetail.as_view(), name="api-invoice"),
     path("invoices/<str:key>/check-payment", export_views.InvoiceCheckPayment.as_view(), name="api-invoice-check-payment"),
+    path("invoices/<str:key>/expenses", expense_api.InvoiceExpenses.as_view(), name="api-invoice-expenses"),
     path("exports", export_views.ExportList.as_view(), name="api-exports"),
     path("exports/<int:pk>", export_views.ExportDetail.as_view(), name="api-export"),
     path("expense-imports", expense_api.ExpenseImportList.as_view(), name="api-expense-imports"),

@@ -176,6 +176,12 @@ if EXPORT_LEASE_SECONDS < 2 * SEVENOFFICE_TIMEOUT:
 # Expense import: how far back the first run reads, and when a silent run is taken over.
 EXPENSE_IMPORT_FIRST_DAYS = env.int("EXPENSE_IMPORT_FIRST_DAYS", default=365)
 EXPENSE_IMPORT_STALE_SECONDS = env.int("EXPENSE_IMPORT_STALE_SECONDS", default=600)
+# How far each run re-reads before the previous one's end (24SO rounds change times).
+EXPENSE_IMPORT_OVERLAP_SECONDS = env.int("EXPENSE_IMPORT_OVERLAP_SECONDS", default=120)
+# Skipped as not approved / project not in the hub: re-checked by each run for this many days.
+EXPENSE_PENDING_DAYS = env.int("EXPENSE_PENDING_DAYS", default=90)
+# Larger documents are not downloaded; the expense imports without them, reported.
+EXPENSE_DOCUMENT_MAX_BYTES = env.int("EXPENSE_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

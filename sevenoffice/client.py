@@ -680,10 +680,16 @@ class SevenOfficeClient:
         answer = self._call("AttachmentService", "GetFileInfo", parameters=params)
         return [m.image_file_in(f) for f in m.items(answer, "ImageFile")]
 
-    def download_file(self, image_file: ImageFile) -> bytes:
-        """AttachmentService.GetSize + DownloadChunk loop (chunk bounded by GetMaxRequestLength)."""
+    def file_size(self, image_file: ImageFile) -> int:
+        """AttachmentService.GetSize: the document's size in bytes."""
+        return int(self._call("AttachmentService", "GetSize", file=m.image_file_out(image_file)) or 0)
+
+    def download_file(self, image_file: ImageFile, *, size: int | None = None) -> bytes:
+        """AttachmentService.GetSize (unless the caller knows the size) + DownloadChunk loop
+        (chunk bounded by GetMaxRequestLength)."""
         file = m.image_file_out(image_file)
-        size = int(self._call("AttachmentService", "GetSize", file=file) or 0)
+        if size is None:
+            size = self.file_size(image_file)
         if self._max_request_kb is None:
             self._max_request_kb = int(self._call("AttachmentService", "GetMaxRequestLength") or 0)
         chunk = min(_MAX_CHUNK_BYTES, self._max_request_kb * 1024) if self._max_request_kb > 0 else _MAX_CHUNK_BYTES

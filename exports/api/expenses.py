@@ -1,4 +1,5 @@
-"""Expense API: start and follow imports from 24SO, list expenses, change billable, download documents."""
+"""Expense API: start and follow imports from 24SO, list expenses, change billable, download documents,
+bill expenses on an invoice."""
 
 from django.http import FileResponse, Http404
 from django.urls import reverse
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 
 from exports import expenses
 from exports.api.views import ByIdPagination
-from exports.models import Expense, ExpenseAttachment, ExpenseImport, Invoice, Project
+from exports.models import Expense, ExpenseAttachment, ExpenseImport, Invoice, InvoiceLine, Project
 from tenants.access import get_for_tenant_or_404
 
 
@@ -127,6 +128,44 @@ def attachment_response(tenant, attachment_pk, *, expense_id=None) -> FileRespon
         raise Http404("No expense document matches the given query.")
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name,
                         content_type=attachment.content_type)
+
+
+class InvoiceExpensesRequestSerializer(serializers.Serializer):
+    expenses = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False,
+                                     help_text="Ids of billable expenses of the invoice customer's projects.")
+
+
+class ExpenseRowSerializer(serializers.ModelSerializer):
+    expense = serializers.IntegerField(source="expense.pk", read_only=True)
+
+    class Meta:
+        model = InvoiceLine
+        fields = ["expense", "position", "product_number", "product_name", "quantity", "unit_price", "vat_rate"]
+
+
+class InvoiceExpenses(GenericAPIView):
+    """Bill expenses on an invoice of the hub: each becomes a row (net amount, the supplier's VAT
+    rate), as on the Expenses page. All or nothing; 400 names the problem per expense id."""
+
+    serializer_class = InvoiceExpensesRequestSerializer
+
+    @extend_schema(responses={201: inline_serializer("InvoiceExpensesAdded", {
+        "invoice": serializers.CharField(), "rows": ExpenseRowSerializer(many=True)})})
+    def post(self, request, key):
+        invoice = get_for_tenant_or_404(Invoice.objects.all(), request.user.tenant, external_id=key)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            lines = expenses.expenses_add_to_invoice(invoice=invoice, expense_ids=serializer.validated_data["expenses"])
+        except expenses.ExpenseError as exc:
+            if exc.problems:
+                raise serializers.ValidationError(
+                    {exc.field: {str(pk): [message] for pk, message in sorted(exc.problems.items())}}) from None
+            raise serializers.ValidationError({exc.field: [exc.message]}) from None
+        rows = (InvoiceLine.objects.filter(pk__in=[line.pk for line in lines]).select_related("expense")
+                .order_by("position"))
+        return Response({"invoice": invoice.external_id, "rows": ExpenseRowSerializer(rows, many=True).data},
+                        status=status.HTTP_201_CREATED)
 
 
 class ExpenseImportRequestSerializer(serializers.Serializer):

@@ -68,6 +68,7 @@ class SandboxControl:
             ("POST", "accounts"): lambda: self.add_account(body),
             ("POST", "payments"): lambda: self.register_payment(body),
             ("POST", "supplier-invoices"): lambda: self.add_supplier_invoice(body),
+            ("POST", "supplier-invoices/approve"): lambda: self.approve_supplier_invoice(body),
             ("POST", "fiscal-years"): lambda: self.add_fiscal_year(body),
             ("POST", "invoice-series"): lambda: self.set_invoice_series(body),
         }
@@ -228,6 +229,25 @@ class SandboxControl:
             )
         return {"supplier_id": supplier["Id"], "stamp_no": stamp_no, "file_id": file_id,
                 "transaction_no": transaction_no}
+
+    def approve_supplier_invoice(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The approver's click: every document under the stamp number becomes approved. The
+        ledger lines are left as they were (approval changes the document, not the posting)."""
+        _, _, data = self._client(body)
+        try:
+            stamp_no = int(_text(body, "stamp_no"))
+        except ValueError:
+            raise ControlError("stamp_no must be a number") from None
+        documents = [a for a in data.attachments.values() if a["file"]["StampNo"] == stamp_no]
+        if not documents:
+            raise ControlError(f"no document with stamp number {stamp_no}", 404)
+        now = utc_now()
+        for attachment in documents:
+            attachment["approved"] = True
+            if attachment["status"] not in ("PostedInJournal", "Approved"):
+                attachment["status"] = "Approved"
+            attachment["changed"] = now
+        return {"stamp_no": stamp_no, "approved": True, "file_ids": [a["file"]["Id"] for a in documents]}
 
     def add_fiscal_year(self, body: dict[str, Any]) -> dict[str, Any]:
         _, _, data = self._client(body)

@@ -81,6 +81,8 @@ API = {
     # 409: the matrix's invoice is queued, never exported
     "api-invoice-check-payment": ("post", "/api/v1/invoices/{invoice_key}/check-payment", (409, 409, 401, 401)),
     "api-invoices-bulk": ("post", "/api/v1/invoices/bulk", (400, 400, 401, 401)),  # 400: an empty request
+    # 400: an empty request (no expenses), past the gate
+    "api-invoice-expenses": ("post", "/api/v1/invoices/{invoice_key}/expenses", (400, 400, 401, 401)),
     "api-exports": ("post", "/api/v1/exports", (400, 400, 401, 401)),  # 400: an empty request, past the gate
     "api-export": ("get", "/api/v1/exports/{batch}", (200, 200, 401, 401)),
     "api-expense-imports": ("post", "/api/v1/expense-imports", (400, 400, 401, 401)),  # 400: import switched off

@@ -41,6 +41,16 @@ def synced_project(tenant, external_id="p-1", *, customer=None, number="1"):
     return project, remote_id
 
 
+def bind_project(tenant, remote_id, external_id="p-late", *, number="20"):
+    """A hub project matched to a project that already exists in 24SO, as project sync leaves it."""
+    customer = Customer.objects.get_or_create(tenant=tenant, external_id="c-1", defaults={"name": "Fjord AS"})[0]
+    project = Project.objects.create(tenant=tenant, external_id=external_id, number=number,
+                                     name=f"Project {number}", customer=customer)
+    SevenOfficeBinding.objects.create(tenant=tenant, identity_id=IDENTITY, kind=BindingKind.PROJECT,
+                                      key=str(project.pk), sevenoffice_id=remote_id, sync_status=SyncStatus.SYNCED)
+    return project
+
+
 def remote_project(sandbox, name="Not in the hub") -> int:
     """A project that exists only in 24SO."""
     client = SevenOfficeClient(Credential(sandbox.USERNAME, sandbox.PASSWORD, IDENTITY))

@@ -2,16 +2,19 @@
 
 import base64
 import time
+from datetime import timedelta
 
 import pytest
 from rest_framework.test import APIClient
 
-from exports.models import Expense, ExpenseImport
+from django.utils import timezone
+
+from exports.models import Expense, ExpenseImport, PendingExpense
 from hub.celery import app
 from sevenoffice.sandbox import accounts as sandbox_accounts
 from tenants import services
 from tenants.models import Department
-from tests.exports.expense_setup import PDF, expense_tenant, remote_project, seed, synced_project
+from tests.exports.expense_setup import PDF, bind_project, expense_tenant, remote_project, seed, synced_project
 
 pytestmark = [pytest.mark.e2e]
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200)) * 3
@@ -151,3 +154,92 @@ def test_the_periodic_task_imports_for_tenants_that_switched_it_on(workers, sand
     run = ExpenseImport.objects.get(tenant=tenant)
     assert (run.trigger, run.imported) == ("scheduled", 1)
     assert not ExpenseImport.objects.filter(tenant=switched_off).exists()
+
+
+def past_the_seeding_second():
+    """24SO's date filters take whole seconds: let the first run's read end in a later second
+    than the seeding, so a later run's read (no overlap in tests) starts after it."""
+    time.sleep(1.1)
+
+
+def calls(sandbox, operation):
+    return sandbox.stats()["accounts"].get(sandbox.USERNAME, {}).get("calls", {}).get(operation, 0)
+
+
+def test_an_invoice_approved_after_a_run_is_imported_by_a_later_normal_run(workers, sandbox):
+    tenant = expense_tenant()
+    client = api_for(tenant)
+    _, project_id = synced_project(tenant)
+    late = seed(sandbox, project_id, supplier_invoice_number="LATE", approved=False)
+    seed(sandbox, project_id, supplier_invoice_number="NEVER", approved=False)
+    old = seed(sandbox, project_id, supplier_invoice_number="OLD", approved=False)
+    past_the_seeding_second()
+
+    first = run_import(client, workers)
+
+    assert first["imported"] == 0 and set(reasons(first)) == {"LATE", "NEVER", "OLD"}
+    assert "not approved" in reasons(first)["LATE"]
+    assert PendingExpense.objects.filter(tenant=tenant).count() == 3
+    sandbox.approve_supplier_invoice(late["stamp_no"])
+    sandbox.approve_supplier_invoice(old["stamp_no"])
+    # OLD waited longer than EXPENSE_PENDING_DAYS: given up on, even though it is approved now.
+    PendingExpense.objects.filter(tenant=tenant, transaction_no=old["transaction_no"]).update(
+        created_at=timezone.now() - timedelta(days=91))
+    file_info_before = calls(sandbox, "GetFileInfo")
+
+    second = run_import(client, workers)
+
+    # Approval does not change the ledger lines: only the remembered skip brings LATE in.
+    assert (second["full"], second["imported"], second["failed"]) == (False, 1, []), second
+    assert set(reasons(second)) == {"OLD"} and "no longer checked" in reasons(second)["OLD"]
+    assert calls(sandbox, "GetFileInfo") - file_info_before == 1  # LATE and NEVER in one call
+    [expense] = client.get("/api/v1/expenses", {"project": "p-1"}).json()["results"]
+    assert expense["supplier_invoice_number"] == "LATE" and expense["amount"] == "1250.00"
+    assert [a["size"] for a in expense["attachments"]] == [len(PDF)]
+    [waiting] = PendingExpense.objects.filter(tenant=tenant)
+    assert waiting.described["supplier_invoice_number"] == "NEVER"
+
+    third = run_import(client, workers)
+    assert (third["imported"], third["skipped"], third["failed"]) == (0, [], [])
+    assert Expense.objects.filter(tenant=tenant).count() == 1
+
+
+def test_an_invoice_on_a_project_added_to_the_hub_later_is_imported_by_a_later_normal_run(workers, sandbox):
+    tenant = expense_tenant()
+    client = api_for(tenant)
+    remote_id = remote_project(sandbox, "Harbour")
+    seed(sandbox, remote_id, supplier_invoice_number="HARBOUR-1")
+    past_the_seeding_second()
+
+    first = run_import(client, workers)
+    assert first["imported"] == 0 and "not a project in the hub" in reasons(first)["HARBOUR-1"]
+    again = run_import(client, workers)
+    assert (again["imported"], again["skipped"]) == (0, [])  # still waiting, reported once
+
+    bind_project(tenant, remote_id, "p-harbour")
+    third = run_import(client, workers)
+
+    assert (third["full"], third["imported"], third["failed"]) == (False, 1, []), third
+    [expense] = client.get("/api/v1/expenses", {"project": "p-harbour"}).json()["results"]
+    assert expense["supplier_invoice_number"] == "HARBOUR-1" and expense["attachments"]
+    assert not PendingExpense.objects.filter(tenant=tenant).exists()
+
+
+def test_a_document_over_the_size_limit_is_not_downloaded_and_the_expense_still_imports(workers, sandbox):
+    tenant = expense_tenant()
+    client = api_for(tenant)
+    _, project_id = synced_project(tenant)
+    big = b"%PDF-1.4 scanned at 1200 dpi\n" + bytes(range(256)) * 800  # over the workers' 200000-byte limit
+    seeded = seed(sandbox, project_id, supplier_invoice_number="BIG",
+                  attachment={"name": "big.pdf", "content_base64": base64.b64encode(big).decode()})
+    chunks_before = calls(sandbox, "DownloadChunk")
+
+    body = run_import(client, workers)
+
+    assert (body["imported"], body["failed"]) == (1, []), body
+    [skip] = body["skipped"]
+    assert (skip["supplier_invoice_number"], skip["file_id"], skip["size"]) == ("BIG", seeded["file_id"], len(big))
+    assert "over the 0.2 MB limit" in skip["reason"] and "not downloaded" in skip["reason"]
+    assert calls(sandbox, "DownloadChunk") == chunks_before
+    [expense] = client.get("/api/v1/expenses", {"project": "p-1"}).json()["results"]
+    assert (expense["supplier_invoice_number"], expense["amount"], expense["attachments"]) == ("BIG", "1250.00", [])

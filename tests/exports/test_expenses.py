@@ -133,6 +133,54 @@ def test_a_silent_run_is_taken_over_and_a_live_one_is_not(acme):
 # --- Billing on an invoice --------------------------------------------------------------------------
 
 
+def test_an_api_key_bills_expenses_on_an_invoice_as_rows(acme):
+    client = api(acme)
+    expense = acme["expense"]
+    second = stored_expense(expense.tenant, acme["project"], key="2026-3-2-x", supplier_invoice_number="T-8",
+                            amount=Decimal("112.00"), amount_excl_vat=Decimal("100.00"), invoice_date=date(2026, 11, 2))
+    invoice = open_invoice(acme)
+
+    response = client.post(f"/api/v1/invoices/{invoice.external_id}/expenses",
+                           {"expenses": [second.pk, expense.pk]}, format="json")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["invoice"] == invoice.external_id
+    assert [(r["expense"], r["position"], r["product_number"], r["unit_price"], r["vat_rate"]) for r in body["rows"]] == [
+        (expense.pk, 2, "EXPENSE", "100.00", "25.00"), (second.pk, 3, "EXPENSE", "100.00", "12.00")]
+    billed = client.get("/api/v1/expenses", {"invoice": invoice.external_id}).json()["results"]
+    assert sorted(e["id"] for e in billed) == sorted([expense.pk, second.pk])
+
+    again = client.post(f"/api/v1/invoices/{invoice.external_id}/expenses", {"expenses": [expense.pk]}, format="json")
+    assert again.status_code == 400 and "already billed" in again.json()["expenses"][str(expense.pk)][0]
+    assert invoice.lines.count() == 3
+
+
+def test_billing_through_the_api_names_the_problem_per_expense_and_adds_nothing(acme):
+    client = api(acme)
+    expense = acme["expense"]
+    not_billable = stored_expense(expense.tenant, acme["project"], key="2026-3-8-x", billable=False)
+    invoice = open_invoice(acme)
+    url = f"/api/v1/invoices/{invoice.external_id}/expenses"
+
+    response = client.post(url, {"expenses": [expense.pk, not_billable.pk, 999999]}, format="json")
+
+    assert response.status_code == 400
+    problems = response.json()["expenses"]
+    assert set(problems) == {str(not_billable.pk), "999999"}
+    assert "not billable" in problems[str(not_billable.pk)][0] and "Unknown expense" in problems["999999"][0]
+    assert invoice.lines.count() == 1 and Expense.objects.get(pk=expense.pk).invoice_line is None
+    assert list(client.post(url, {"expenses": []}, format="json").json()) == ["expenses"]
+    assert list(client.post(url, {"expenses": ["x"]}, format="json").json()) == ["expenses"]
+    assert list(client.post(url, {}, format="json").json()) == ["expenses"]
+    # The matrix invoice is queued for export: no rows may be added to it.
+    queued = client.post(f"/api/v1/invoices/{acme['invoice'].external_id}/expenses", {"expenses": [expense.pk]},
+                         format="json")
+    assert queued.status_code == 400 and "queued for export" in queued.json()["invoice"][0]
+    assert client.post("/api/v1/invoices/nope/expenses", {"expenses": [expense.pk]}, format="json").status_code == 404
+
+
+
 def test_accountant_adds_billable_expenses_to_an_open_invoice_as_rows_once(client, acme):
     expense = acme["expense"]
     invoice = open_invoice(acme)
@@ -248,6 +296,13 @@ def test_an_api_key_of_a_gets_404_for_expenses_of_b(a_and_b, key):
                  f"/api/v1/expense-imports/{b['expense_import'].pk}"):
         assert client.get(path).status_code == 404, path
     assert client.patch(f"/api/v1/expenses/{expense.pk}", {"billable": False}, format="json").status_code == 404
+    bill = client.post(f"/api/v1/invoices/{b['invoice'].external_id}/expenses", {"expenses": [a["expense"].pk]},
+                       format="json")
+    assert bill.status_code == 404
+    mine = open_invoice(a)
+    bill = client.post(f"/api/v1/invoices/{mine.external_id}/expenses", {"expenses": [expense.pk]}, format="json")
+    assert bill.status_code == 400 and list(bill.json()["expenses"]) == [str(expense.pk)]
+    assert Expense.objects.get(pk=expense.pk).invoice_line is None and mine.lines.count() == 1
     assert Expense.objects.get(pk=expense.pk).billable is True
     listed = client.get("/api/v1/expenses").json()["results"]
     assert [e["id"] for e in listed] == [a["expense"].pk]

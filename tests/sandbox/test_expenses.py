@@ -57,3 +57,23 @@ def test_attachment_downloads_in_chunks(sandbox, demo):
         offset += len(chunk)
     assert [len(c) for c in chunks] == [3000, 3000, 3000, 1240]
     assert b"".join(chunks) == CONTENT
+
+
+def test_a_supplier_invoice_is_approved_later_without_touching_its_ledger_lines(sandbox, demo):
+    seeded = _seed(sandbox, approved=False)
+    attachments = demo.service("AttachmentService")
+    search = {"StampNo": {"int": [seeded["stamp_no"]]}, "HasStampNo": None, "FileApproved": True}
+    assert not attachments.GetFileInfo(parameters=search)
+    lines_before = sandbox.data()["transactions"]
+
+    answer = sandbox.approve_supplier_invoice(seeded["stamp_no"])
+
+    assert answer == {"stamp_no": seeded["stamp_no"], "approved": True, "file_ids": [seeded["file_id"]]}
+    [image] = attachments.GetFileInfo(parameters=search)
+    assert image.Id == seeded["file_id"]
+    assert sandbox.data()["transactions"] == lines_before
+
+
+def test_approving_an_unknown_stamp_number_is_a_404(sandbox):
+    response = sandbox.http.post(f"{sandbox.url}/_sandbox/supplier-invoices/approve", json={"stamp_no": 999})
+    assert response.status_code == 404 and "999" in response.json()["error"]

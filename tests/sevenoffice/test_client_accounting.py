@@ -76,3 +76,8 @@ def test_download_file_reads_in_chunks_bounded_by_max_request_length(fake, make_
     fake.handlers["DownloadChunk"] = chunk
     assert make_client().download_file(ImageFile(id=3, type="Pdf", stamp_no=12)) == content
     assert len(fake.calls("DownloadChunk")) == 3  # 1 kB chunks
+    # A caller that asked file_size first (to refuse large files) passes it on: no second GetSize.
+    client = make_client()
+    image = ImageFile(id=3, type="Pdf", stamp_no=12)
+    assert client.download_file(image, size=client.file_size(image)) == content
+    assert len(fake.calls("GetSize")) == 2  # one per download

@@ -109,6 +109,8 @@ def test_every_facade_operation_fits_the_vendor_schema(client, sandbox, vendor_p
     )["stamp_no"]  # fmt: skip
     files = client.get_file_info(stamp_nos=[stamp])
     assert client.download_file(files[0]) == content
+    assert client.download_file(files[0], size=client.file_size(files[0])) == content
+    assert client.file_size(files[0]) == len(content)
 
     assert client.get_client_information().name
     assert client.get_departments()
