@@ -207,3 +207,35 @@ def test_series_is_checked_after_the_export_and_by_beat_and_a_collision_is_maile
     wait_until(lambda: InvoiceSeriesCheck.objects.filter(pk=check.pk, checked_at__gt=seen).exists(),
                "beat stopped checking", workers)
     assert len(series_mails(workers)[before:]) == 1  # still the same collision: not mailed again
+
+
+def test_vouchers_read_back_partly_paid_then_paid_through_check_payment(voucher_tenant, sandbox, workers):
+    tenant, client = voucher_tenant
+    oslo = list(Invoice.objects.filter(tenant=tenant, department__code="OSLO", kind="invoice").order_by("number"))
+    invoice, credited = oslo[:2]
+    credit_note = make_invoice(tenant, 9500, [("-1", "80", "0", "25")], credits=credited)
+    body = wait_finished(client, export(client, oslo + [credit_note]), workers=workers)
+    assert body["counts"]["done"] == len(oslo) + 1
+    total = invoice_amounts(invoice).total
+    today = date.today().isoformat()
+
+    def check():
+        response = client.post(f"/api/v1/invoices/{invoice.external_id}/check-payment")
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    assert check()["payment_status"] == "unpaid"
+    # A voucher has no InvoiceOrder in 24SO: the payment names its InvoiceReferenceNo, the hub's number.
+    sandbox.register_payment(invoice.number, "100.00", today, identity_id=IDENTITIES[0])
+    part = check()
+    assert (part["payment_status"], Decimal(part["open_amount"]), part["paid_at"]) == (
+        "partly_paid", total - Decimal("100.00"), None)
+    sandbox.register_payment(invoice.number, None, today, identity_id=IDENTITIES[0])  # what is still owed
+    paid = check()
+    assert (paid["payment_status"], Decimal(paid["open_amount"]), paid["paid_at"]) == ("paid", Decimal("0.00"), today)
+    # A credit note voucher (the reverse sign) owes the customer until paid out.
+    answer = client.post(f"/api/v1/invoices/{credit_note.external_id}/check-payment").json()
+    assert (answer["payment_status"], Decimal(answer["open_amount"])) == ("unpaid", Decimal("-100.00"))
+    sandbox.register_payment(credit_note.number, None, today, identity_id=IDENTITIES[0])
+    answer = client.post(f"/api/v1/invoices/{credit_note.external_id}/check-payment").json()
+    assert (answer["payment_status"], answer["paid_at"]) == ("paid", today), answer
