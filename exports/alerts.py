@@ -68,11 +68,15 @@ def export_alerts_for_items(item_ids) -> None:
         export_alert_quietly(batch_id)
 
 
-def receipt_url(batch: ExportBatch) -> str:
+def hub_url(path: str) -> str:
     # Mail leaves the request cycle, so the hub's public address comes from settings: HUB_BASE_URL
     # when set, else the first CSRF trusted origin (production sets it to the public address).
     base = settings.HUB_BASE_URL or next(iter(settings.CSRF_TRUSTED_ORIGINS), "http://localhost:8000")
-    return base.rstrip("/") + reverse("receipt", args=[batch.pk])
+    return base.rstrip("/") + path
+
+
+def receipt_url(batch: ExportBatch) -> str:
+    return hub_url(reverse("receipt", args=[batch.pk]))
 
 
 def _message(batch: ExportBatch, summary: dict) -> tuple[str, str]:

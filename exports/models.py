@@ -548,6 +548,10 @@ class InvoiceSeriesCheck(models.Model):
     state = models.CharField(max_length=10, choices=SeriesState.choices)
     message = models.TextField(blank=True)
     checked_at = models.DateTimeField()
+    # The gap or collision last mailed to the tenant's error address; cleared when in step
+    # again, so each new problem is mailed once (exports.series_watch).
+    alerted_state = models.CharField(max_length=10, choices=SeriesState.choices, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["departments"]
@@ -558,6 +562,20 @@ class InvoiceSeriesCheck(models.Model):
     @property
     def needs_fix(self) -> bool:
         return self.state in (SeriesState.GAP, SeriesState.COLLISION)
+
+
+class InvoiceSeriesTrigger(models.Model):
+    """The automatic series check after a receipt finished for one credential. The unique pair
+    is the claim: of the chunks that finish it together, only one starts the check."""
+
+    batch = models.ForeignKey(ExportBatch, on_delete=models.CASCADE, related_name="+")
+    credential = models.ForeignKey("tenants.SevenOfficeCredential", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "credential"], name="series_check_once_per_receipt_credential")
+        ]
 
 
 # Repeating-invoice agreements live in their own module; imported here so Django finds them.

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 
 from exports.models import (
     LIVE_STATUSES,
+    InvoiceSeriesCheck,
     BindingKind,
     ExportItem,
     ExportStatus,
@@ -18,7 +19,9 @@ from exports.models import (
     SevenOfficeBinding,
 )
 from exports.transfer import RECONCILE_PROPERTIES, document_route, hub_reference, orders_sent_by_hub
+from exports.revenue_accounts import revenue_account_resolver
 from exports.sync import client_for
+from exports.vouchers import fiscal_year_problem, rate_text
 from sevenoffice.errors import SevenOfficeError
 from tenants.services import credential_identity, credentials_by_department, integration_settings
 
@@ -80,6 +83,7 @@ class PreviewRow:
     vat: Decimal
     problems: list[str] = field(default_factory=list)
     sent_as: str = SentAs.INVOICE
+    revenue_accounts: list[str] = field(default_factory=list)  # vouchers: "3000 (25 %)" per VAT rate
 
     @property
     def total(self) -> Decimal:
@@ -134,12 +138,15 @@ def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
         ).values_list("invoice_id", flat=True)
     )
     rows = []
+    revenue_account = None  # the voucher rules, read once when a row needs them
     for invoice in invoices:
         credential = serving.get(invoice.department_id)
         identity = credential.identity_id if credential else None
         lines = list(invoice.lines.all())
         route = document_route(invoice, integration)
-        if route == SentAs.ORDER and generic:  # every row uses the one generic product
+        if route == SentAs.VOUCHER:  # posted to accounts: no products in 24SO
+            new_products = []
+        elif route == SentAs.ORDER and generic:  # every row uses the one generic product
             new_products = [] if (identity, BindingKind.GENERIC_PRODUCT, generic) in bound else [generic]
         else:
             new_products = sorted(
@@ -156,6 +163,10 @@ def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
             vat=sign * sum((abs(line.vat_amount) for line in lines), Decimal("0")),
             sent_as=route,
         )
+        if route == SentAs.VOUCHER:
+            revenue_account = revenue_account or revenue_account_resolver(tenant, integration.revenue_account)
+            rates = sorted({line.vat_rate.normalize() for line in lines if line.net_amount}, reverse=True)
+            row.revenue_accounts = [f"{revenue_account(invoice.department_id, r)} ({rate_text(r)} %)" for r in rates]
         if credential is None:
             row.problems.append(f"Department {invoice.department.code} has no 24SevenOffice credential: login error.")
         elif credential.last_test_ok is False:
@@ -173,16 +184,64 @@ def export_preview(tenant, invoice_ids) -> list[PreviewRow]:
     return rows
 
 
-def preview_check_24so(rows: list[PreviewRow]) -> list[str]:
-    """Ask 24SO, once per credential, which of the previewed invoice numbers it already holds,
-    and add that to the rows. Returns notes for the page when 24SO could not be asked."""
-    notes = []
-    by_credential: dict[int, list[PreviewRow]] = {}
+def route_summary(rows: list[PreviewRow]) -> list[str]:
+    """How the previewed invoices go to 24SO, e.g. ["3 as vouchers"], most first."""
+    counts: dict[str, int] = {}
     for row in rows:
-        # Orders get their invoice number only when published in 24SO: nothing to compare.
-        if row.credential is not None and not row.problems and row.sent_as != SentAs.ORDER:
-            by_credential.setdefault(row.credential.pk, []).append(row)
-    for group in by_credential.values():
+        counts[row.sent_as] = counts.get(row.sent_as, 0) + 1
+    labels = dict(SentAs.choices)
+    return [f"{n} as {labels[route].lower()}{'s' if n != 1 else ''}"
+            for route, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def preview_check_24so(rows: list[PreviewRow]) -> list[str]:
+    """Ask 24SO what the rows' routes need, at most one call per credential and route:
+    invoices, which of their numbers it already holds; vouchers, whether their accounting
+    years exist and are open. Orders get their number only when published in 24SO, so
+    nothing is compared for them. Returns notes for the page when 24SO could not be asked."""
+    asked = [row for row in rows if row.credential is not None and not row.problems]
+    notes = _check_invoice_numbers([row for row in asked if row.sent_as == SentAs.INVOICE])
+    notes += _check_voucher_years([row for row in asked if row.sent_as == SentAs.VOUCHER])
+    notes += _series_notes([row for row in rows if row.credential is not None and row.sent_as == SentAs.VOUCHER])
+    return notes
+
+
+def _by_credential(rows) -> list[list[PreviewRow]]:
+    groups: dict[int, list[PreviewRow]] = {}
+    for row in rows:
+        groups.setdefault(row.credential.pk, []).append(row)
+    return list(groups.values())
+
+
+def _check_voucher_years(rows: list[PreviewRow]) -> list[str]:
+    """One GetFiscalYears per 24SO client: a voucher dated in a missing or locked year fails."""
+    notes = []
+    for group in _by_credential(rows):
+        credential = group[0].credential
+        try:
+            years = client_for(credential, timeout=PREVIEW_24SO_TIMEOUT).get_fiscal_years()
+        except SevenOfficeError as exc:
+            notes.append(f"24SevenOffice could not be asked about {credential.username}'s accounting years now "
+                         f"({exc}); the export checks them before sending anything.")
+            continue
+        known = {fy.start.year: fy for fy in years if fy.start is not None}
+        for row in group:
+            if problem := fiscal_year_problem(row.invoice.invoice_date.year, known, credential.username):
+                row.problems.append(f"{problem[0]}: will fail with nothing sent. {problem[1]} first.")
+    return notes
+
+
+def _series_notes(rows: list[PreviewRow]) -> list[str]:
+    """The last stored invoice series check of the clients these vouchers go to (no call)."""
+    credential_ids = {row.credential.pk for row in rows}
+    checks = InvoiceSeriesCheck.objects.filter(credential_id__in=credential_ids).order_by("departments")
+    return [f"Invoice series for {check.departments}: {check.message}" for check in checks if check.needs_fix]
+
+
+def _check_invoice_numbers(rows: list[PreviewRow]) -> list[str]:
+    """Ask 24SO, once per credential, which of these invoice numbers it already holds."""
+    notes = []
+    for group in _by_credential(rows):
         credential = group[0].credential
         client = client_for(credential, timeout=PREVIEW_24SO_TIMEOUT)
         try:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from exports import expenses, payments, repeating_upload, sync, transfer
+from exports import expenses, payments, repeating_upload, series_watch, sync, transfer
 from sevenoffice.errors import RemoteUnavailable
 
 
@@ -67,3 +67,13 @@ def repeating_sheet_check(upload_id: int):
 @shared_task(name="exports.repeating_sheet_apply", acks_late=True)
 def repeating_sheet_apply(upload_id: int):
     repeating_upload.upload_apply(upload_id)
+
+
+@shared_task(name="exports.invoice_series_watch", acks_late=True)
+def invoice_series_watch(tenant_id: int, credential_ids: list[int] | None = None):
+    return series_watch.series_watch(tenant_id=tenant_id, credential_ids=credential_ids)
+
+
+@shared_task(name="exports.invoice_series_watch_all", acks_late=True)
+def invoice_series_watch_all():
+    return series_watch.series_watch_all()

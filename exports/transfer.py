@@ -202,6 +202,9 @@ def export_send_chunk(*, credential_id: int, item_ids: list[int]) -> None:
     finally:
         # Whichever way the chunk ended (login errors return early), it may have finished its export.
         alerts.export_alerts_for_items(item_ids)
+        from exports.series_watch import series_check_after_chunk  # it imports this module
+
+        series_check_after_chunk(credential_id, item_ids)
 
 
 def _send_chunk(*, credential_id: int, item_ids: list[int]) -> None:

@@ -85,6 +85,8 @@ def export_confirm(request):
         "new_products": sorted({p for row in rows if row.credential for p in row.new_products}),
         "total": sum((row.total for row in rows), 0),
         "notes": notes,
+        "routes": overview.route_summary(rows),
+        "vouchers": any(row.sent_as == SentAs.VOUCHER for row in rows),
     }
     return render(request, "exports/export_confirm.html", context)
 

@@ -47,6 +47,18 @@ def fiscal_years_for(client, identity_id: str, years) -> dict[int, FiscalYear]:
     return known
 
 
+def fiscal_year_problem(year: int, known: dict[int, FiscalYear], username: str) -> tuple[str, str] | None:
+    """What stops a voucher dated in `year` and what to do about it, or None when it can go."""
+    fiscal_year = known.get(year)
+    if fiscal_year is None:
+        return (f"24SevenOffice has no accounting year {year} in the client {username} posts to",
+                f"Create the accounting year {year} in 24SevenOffice")
+    if fiscal_year.is_locked:
+        return (f"The accounting year {year} is locked in 24SevenOffice",
+                "Unlock it there (or correct the invoice date)")
+    return None
+
+
 def rate_text(rate) -> str:
     return f"{rate:f}"
 
@@ -77,18 +89,9 @@ class VoucherSender(transfer.ChunkSender):
         known = fiscal_years_for(self.client, self.identity_id, years)
         ready = []
         for item in items:
-            year = item.invoice.invoice_date.year
-            fiscal_year = known.get(year)
-            if fiscal_year is None:
-                outcomes[item.pk] = Outcome(S.FAILED, (
-                    f"24SevenOffice has no accounting year {year} in the client {self.credential.username} posts to, "
-                    f"so nothing was sent. Create the accounting year {year} in 24SevenOffice, then retry."
-                ))
-            elif fiscal_year.is_locked:
-                outcomes[item.pk] = Outcome(S.FAILED, (
-                    f"The accounting year {year} is locked in 24SevenOffice, so nothing was sent. "
-                    f"Unlock it there (or correct the invoice date), then retry."
-                ))
+            problem = fiscal_year_problem(item.invoice.invoice_date.year, known, self.credential.username)
+            if problem:
+                outcomes[item.pk] = Outcome(S.FAILED, f"{problem[0]}, so nothing was sent. {problem[1]}, then retry.")
             else:
                 ready.append(item)
         return ready

@@ -223,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
     # Paid status of exported invoices not yet paid, one batch per run, the longest unasked first.
     "payments-refresh": {"task": "exports.payments_refresh", "schedule": env.float("PAYMENT_REFRESH_SECONDS", default=900.0)},
     "expense-import": {"task": "exports.expense_import_due", "schedule": env.float("EXPENSE_IMPORT_SECONDS", default=900.0)},
+    # 24SO's invoice series against the hub's next number; a new gap or collision is mailed once.
+    "invoice-series-check": {"task": "exports.invoice_series_watch_all", "schedule": env.float("INVOICE_SERIES_CHECK_SECONDS", default=3600.0)},
 }
 PAYMENT_REFRESH_BATCH_SIZE = env.int("PAYMENT_REFRESH_BATCH_SIZE", default=500)
 
