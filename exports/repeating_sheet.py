@@ -128,11 +128,13 @@ def sheet_rows(tenant: Tenant, agreements) -> list[dict]:
         header = {name: getattr(agreement, name) for name in repeating.HEADER_FIELDS}
         header["customer_id"] = customers.get(agreement.customer_id)
         if header["customer_id"] is None:
-            problems.append(f"Order {agreement.order_id}: customer {agreement.customer} is not in 24SevenOffice yet.")
+            problems.append(f"Order {agreement.order_id}: customer {agreement.customer} is not in 24SevenOffice yet; "
+                            "send it with Resync on the Customers page.")
         if agreement.project_id:
             header["project_id"] = projects.get(agreement.project_id)
             if header["project_id"] is None:
-                problems.append(f"Order {agreement.order_id}: project {agreement.project} is not in 24SevenOffice yet.")
+                problems.append(f"Order {agreement.order_id}: project {agreement.project} is not in 24SevenOffice yet; "
+                                "send it with Resync on the Projects page.")
         if agreement.department_id:
             header["department_id"] = agreement.department.sevenoffice_department_id
             if header["department_id"] is None:

@@ -130,7 +130,8 @@ def test_download_says_which_records_24so_lacks(api, shop):
     api.post("/api/v1/repeating-invoices", {**AGREEMENT, "customer": "c-new"}, format="json")
     response = api.get("/api/v1/repeating-invoices/sheet")
     assert response.status_code == 409
-    assert response.json()["problems"] == ["Order S-1: customer Ny AS is not in 24SevenOffice yet."]
+    assert response.json()["problems"] == [
+        "Order S-1: customer Ny AS is not in 24SevenOffice yet; send it with Resync on the Customers page."]
 
 
 def _file(data: bytes):
