@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,7 +18,9 @@ from exports.models import SevenOfficeBinding
 from sevenoffice.errors import RemoteUnavailable
 
 CLAIM_STALE_SECONDS = 120
-WAIT_SECONDS = 30
+# A waiting worker holds its items in transfer: it must give up well within their lease, or
+# the sweeper hands them to another worker while it still waits.
+WAIT_SECONDS = min(30.0, settings.EXPORT_LEASE_SECONDS / 3)
 
 
 class BindingBusy(RemoteUnavailable):

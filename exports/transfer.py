@@ -308,16 +308,21 @@ def _record_all(items, outcome: Outcome) -> None:
 
 
 def _requeue(items, exc: so_errors.RemoteUnavailable) -> None:
-    """A retryable fault: back to the queue with backoff and jitter, or failed after MAX_ATTEMPTS."""
+    """A retryable fault: back to the queue with backoff and jitter, or failed after MAX_ATTEMPTS.
+
+    Waiting for another worker's create in 24SO is not a failed attempt: that claim ends, or
+    goes stale and is taken over, so the wait is bounded without spending the item's tries."""
+    waiting = isinstance(exc, bindings.BindingBusy)
     attempts = max(i.attempts for i in items)
-    if attempts >= MAX_ATTEMPTS:
+    if attempts >= MAX_ATTEMPTS and not waiting:
         _record_all(items, Outcome(S.FAILED, f"24SevenOffice did not answer after {attempts} attempts: {exc}"))
         return
     delay = retry_delay(attempts)
     message = f"24SevenOffice unavailable ({exc}); retrying in {delay:.0f} s"
+    fields = {"attempts": F("attempts") - 1} if waiting else {}
     transitions.transition(
         [i.pk for i in items], to=S.QUEUED, expect=(S.IN_TRANSFER,), token=items[0].claim_token, message=message[:2000],
-        lease_until=None, claim_token=None, next_attempt_at=timezone.now() + timedelta(seconds=delay),
+        lease_until=None, claim_token=None, next_attempt_at=timezone.now() + timedelta(seconds=delay), **fields,
     )
 
 

@@ -78,3 +78,25 @@ def test_a_chunk_records_its_outcomes_in_a_few_updates_each_with_its_own_24so_id
     # The finished-export check runs once per receipt, not once per item.
     summaries = [q for q in queries.captured_queries if 'COUNT("exports_exportitem"."id")' in q["sql"]]
     assert len(summaries) == 1
+
+
+def test_waiting_for_another_workers_create_spends_no_attempt_but_a_real_fault_does(items):
+    from exports import bindings
+    from sevenoffice.errors import RemoteUnavailable
+
+    waiting, faulted = items[0], items[1]
+    for item in (waiting, faulted):
+        claimed = transitions.claim([item.pk], lease_seconds=60)
+        assert claimed == [item.pk]
+        ExportItem.objects.filter(pk=item.pk).update(attempts=transfer.MAX_ATTEMPTS)
+    waiting.refresh_from_db()
+    faulted.refresh_from_db()
+
+    transfer._requeue([waiting], bindings.BindingBusy("another worker is still creating product records in 24SO"))
+    transfer._requeue([faulted], RemoteUnavailable("HTTP 500", ambiguous=False))
+
+    waiting.refresh_from_db()
+    faulted.refresh_from_db()
+    assert (waiting.status, waiting.attempts) == (S.QUEUED, transfer.MAX_ATTEMPTS - 1)
+    assert waiting.next_attempt_at is not None and waiting.claim_token is None
+    assert faulted.status == S.FAILED and "did not answer after" in faulted.message
